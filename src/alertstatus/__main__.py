@@ -1,0 +1,3 @@
+from alertstatus.cli import app
+
+app(prog_name="alertstatus")

@@ -1,0 +1,91 @@
+"""The FastAPI application: routers, lifespan (gateway, templates) and the fallback error shapes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from alertstatus import __version__
+from alertstatus.dialects.kibana import views as kibana
+from alertstatus.engine.service import EngineOptions, StatusService
+from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
+from alertstatus.es.templates import AlertIndices
+from alertstatus.http import json_response
+from alertstatus.settings import Settings, get_settings
+from alertstatus.system import views as system
+
+log = logging.getLogger(__name__)
+
+
+def connection_settings(settings: Settings, url: str | None = None) -> ConnectionSettings:
+    target = url or settings.elasticsearch_url
+    if not target:
+        raise ValueError("no Elasticsearch URL: set ELASTICSEARCH_URL or start a local node")
+    return ConnectionSettings(
+        url=target,
+        api_key=settings.elasticsearch_api_key,
+        username=settings.elasticsearch_username,
+        password=settings.elasticsearch_password,
+        ca_certs=settings.elasticsearch_ca_certs,
+        verify_certs=settings.elasticsearch_verify_certs,
+        request_timeout=settings.elasticsearch_request_timeout,
+        max_retries=settings.elasticsearch_max_retries,
+        connections_per_node=settings.elasticsearch_connections,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for a cluster given by `settings.elasticsearch_url`."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gateway = Gateway(connection_settings(settings))
+        indices = AlertIndices(gateway, install_templates=settings.install_templates)
+        app.state.settings = settings
+        app.state.gateway = gateway
+        app.state.status_service = StatusService(
+            gateway,
+            indices,
+            EngineOptions(
+                skip_unchanged=settings.skip_unchanged,
+                repair_null_range=settings.repair_null_range,
+            ),
+        )
+        if settings.install_templates:
+            try:
+                await indices.install_components()
+            except ElasticsearchError as error:  # retried on first use of a space
+                log.warning("templates not installed at start-up: %s", error.reason())
+        try:
+            yield
+        finally:
+            await gateway.close()
+
+    app = FastAPI(
+        title="alertstatus",
+        version=__version__,
+        description="Bulk alert status changes on Elasticsearch, in Kibana's dialect and others.",
+        lifespan=lifespan,
+    )
+    app.include_router(kibana.router)
+    app.include_router(system.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> Response:
+        """Unknown routes and methods, in Kibana's platform shape."""
+        return json_response(
+            {
+                "statusCode": error.status_code,
+                "error": HTTPStatus(error.status_code).phrase,
+                "message": str(error.detail),
+            },
+            error.status_code,
+        )
+
+    return app

@@ -1,0 +1,71 @@
+"""Elastic Security's alert status routes: parse, call the engine, return Elasticsearch's answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from alertstatus.dialects.kibana.errors import KibanaRoute
+from alertstatus.dialects.kibana.models import SetAlertsStatusBody
+from alertstatus.engine.model import validate_space_id
+from alertstatus.engine.service import StatusService
+from alertstatus.http import raw_json_response
+from alertstatus.settings import Settings
+
+DEFAULT_SPACE = "default"
+STATUS_PATH = "/api/detection_engine/signals/status"
+
+router = APIRouter(route_class=KibanaRoute, tags=["Elastic Security"])
+
+UPDATE_BY_QUERY_RESPONSE = {
+    200: {"description": "Elasticsearch's `_update_by_query` response, unchanged."},
+    400: {
+        "description": "Invalid input: `{statusCode, error, message}` or `{message, status_code}`."
+    },
+    500: {"description": "`{message, status_code}`; Elasticsearch errors keep their status."},
+}
+
+
+def status_service(request: Request) -> StatusService:
+    return request.app.state.status_service
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def space(space_id: str) -> str:
+    """The `{space_id}` path segment, checked before anything reaches Elasticsearch."""
+    return validate_space_id(space_id)
+
+
+async def _set_status(
+    space_id: str, body: SetAlertsStatusBody, service: StatusService, config: Settings
+) -> Response:
+    change = body.to_change(space_id, actor=None, extra_reasons=config.extra_close_reasons)
+    result = await service.apply(change)
+    return raw_json_response(result.raw, result.status)
+
+
+@router.post(STATUS_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Set the status of alerts")
+async def set_alerts_status(
+    body: SetAlertsStatusBody,
+    service: Annotated[StatusService, Depends(status_service)],
+    config: Annotated[Settings, Depends(settings)],
+) -> Response:
+    return await _set_status(DEFAULT_SPACE, body, service, config)
+
+
+@router.post(
+    "/s/{space_id}" + STATUS_PATH,
+    responses=UPDATE_BY_QUERY_RESPONSE,
+    summary="Set the status of alerts in a space",
+)
+async def set_alerts_status_in_space(
+    space_id: Annotated[str, Depends(space)],
+    body: SetAlertsStatusBody,
+    service: Annotated[StatusService, Depends(status_service)],
+    config: Annotated[Settings, Depends(settings)],
+) -> Response:
+    return await _set_status(space_id, body, service, config)

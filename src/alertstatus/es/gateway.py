@@ -1,0 +1,259 @@
+"""The only module that speaks HTTP to Elasticsearch.
+
+It uses `elastic-transport` (the transport under the official `elasticsearch` package) directly,
+with plain `application/json`, so one code path talks to Elasticsearch 7.10 through 9.x and to
+OpenSearch: the 8.x/9.x clients refuse servers before 7.14 and send version headers 7.x rejects.
+Response bodies are kept as the raw bytes Elasticsearch sent, so callers can return them unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import orjson
+from elastic_transport import (
+    AsyncTransport,
+    ConnectionError,
+    ConnectionTimeout,
+    NodeConfig,
+    Serializer,
+    TransportError,
+)
+from elastic_transport.client_utils import url_to_node_config
+
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
+
+
+class _JsonBytes(Serializer):
+    """Dumps Python objects with orjson; loads nothing: responses stay raw bytes."""
+
+    mimetype = JSON
+
+    def dumps(self, data: Any) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return orjson.dumps(data)
+
+    def loads(self, data: bytes) -> bytes:
+        return data
+
+
+class _NdjsonBytes(_JsonBytes):
+    """Dumps an iterable of objects as newline-delimited JSON (the `_bulk` format)."""
+
+    mimetype = NDJSON
+
+    def dumps(self, data: Any) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return b"".join(orjson.dumps(line) + b"\n" for line in data)
+
+
+_SERIALIZERS: dict[str, Serializer] = {
+    JSON: _JsonBytes(),
+    NDJSON: _NdjsonBytes(),
+    "text/*": _JsonBytes(),
+    "application/*": _JsonBytes(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EsResponse:
+    """One Elasticsearch answer: HTTP status and the body exactly as sent."""
+
+    status: int
+    raw: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.raw) if self.raw else None
+
+
+class ElasticsearchError(Exception):
+    """Elasticsearch answered with an error status (or could not be reached: see subclasses)."""
+
+    def __init__(self, status: int, raw: bytes, message: str | None = None) -> None:
+        self.status = status
+        self.raw = raw
+        super().__init__(message or f"Elasticsearch answered {status}")
+
+    def body(self) -> Any:
+        try:
+            return orjson.loads(self.raw) if self.raw else None
+        except orjson.JSONDecodeError:
+            return None
+
+    def reason(self) -> str:
+        """Kibana's `transformError` message: `type: reason`, or the raw body as text."""
+        body = self.body()
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            error = body["error"]
+            return f"{error.get('type')}: {error.get('reason')}"
+        return self.raw.decode("utf-8", errors="replace")
+
+
+class ElasticsearchUnavailable(ElasticsearchError):
+    """No answer: connection refused, DNS, TLS, or the configured timeout ran out."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(status, b"", message)
+
+    def reason(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSettings:
+    """What the gateway needs to reach a cluster; no secrets are ever logged or returned."""
+
+    url: str
+    api_key: str | None = None
+    username: str | None = None
+    password: str | None = None
+    ca_certs: str | None = None
+    verify_certs: bool = True
+    request_timeout: float = 3600.0
+    max_retries: int = 2
+    connections_per_node: int = 64
+
+
+def _path(*parts: str) -> str:
+    return "/" + "/".join(quote(part, safe=",*") for part in parts)
+
+
+def _query(params: Mapping[str, Any] | None) -> str:
+    if not params:
+        return ""
+    encoded = {
+        key: ("true" if value else "false") if isinstance(value, bool) else value
+        for key, value in params.items()
+        if value is not None
+    }
+    return "?" + urlencode(encoded)
+
+
+class Gateway:
+    """Async access to one Elasticsearch cluster; knows nothing about alerts."""
+
+    def __init__(self, connection: ConnectionSettings) -> None:
+        self.connection = connection
+        node: NodeConfig = url_to_node_config(connection.url)
+        headers: dict[str, str] = {}
+        if connection.api_key:
+            headers["authorization"] = f"ApiKey {connection.api_key}"
+        elif connection.username is not None:
+            token = base64.b64encode(
+                f"{connection.username}:{connection.password or ''}".encode()
+            ).decode()
+            headers["authorization"] = f"Basic {token}"
+        node = node.replace(
+            headers={**node.headers, **headers},
+            connections_per_node=connection.connections_per_node,
+            request_timeout=connection.request_timeout,
+            ca_certs=connection.ca_certs,
+            verify_certs=connection.verify_certs,
+            http_compress=False,
+        )
+        self._transport = AsyncTransport(
+            [node],
+            node_class="aiohttp",
+            serializers=_SERIALIZERS,
+            max_retries=connection.max_retries,
+            retry_on_timeout=False,
+            retry_on_status=(),
+            meta_header=False,
+        )
+
+    async def close(self) -> None:
+        await self._transport.close()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        ndjson: bool = False,
+        ok: Iterable[int] = (),
+        timeout: float | None = None,
+    ) -> EsResponse:
+        """Perform one call; statuses >= 400 raise ElasticsearchError unless listed in `ok`."""
+        headers = {"accept": JSON}
+        if body is not None:
+            headers["content-type"] = NDJSON if ndjson else JSON
+        try:
+            response = await self._transport.perform_request(
+                method,
+                path + _query(params),
+                body=body,
+                headers=headers,
+                request_timeout=timeout if timeout is not None else self.connection.request_timeout,
+            )
+        except ConnectionTimeout as error:
+            raise ElasticsearchUnavailable(
+                504, f"Elasticsearch did not answer in time: {error.message}"
+            ) from error
+        except ConnectionError as error:
+            raise ElasticsearchUnavailable(
+                503, f"Elasticsearch is unavailable: {error.message}"
+            ) from error
+        except TransportError as error:
+            raise ElasticsearchUnavailable(
+                502, f"Elasticsearch transport error: {error}"
+            ) from error
+        raw = response.body if isinstance(response.body, bytes) else b""
+        result = EsResponse(response.meta.status, raw)
+        if result.status >= 400 and result.status not in ok:
+            raise ElasticsearchError(result.status, raw)
+        return result
+
+    # --- the calls the service makes -----------------------------------------------------------
+
+    async def info(self, *, timeout: float | None = None) -> EsResponse:
+        return await self.request("GET", "/", timeout=timeout)
+
+    async def update_by_query(
+        self, index: str, body: Mapping[str, Any], params: Mapping[str, Any]
+    ) -> EsResponse:
+        return await self.request(
+            "POST", _path(index, "_update_by_query"), params=params, body=body
+        )
+
+    async def search(
+        self, index: str, body: Mapping[str, Any], params: Mapping[str, Any] | None = None
+    ) -> EsResponse:
+        return await self.request("POST", _path(index, "_search"), params=params, body=body)
+
+    async def bulk(
+        self, lines: Iterable[Mapping[str, Any]], *, refresh: bool = False
+    ) -> EsResponse:
+        return await self.request(
+            "POST", "/_bulk", params={"refresh": refresh}, body=list(lines), ndjson=True
+        )
+
+    async def exists_alias(self, alias: str) -> bool:
+        response = await self.request("HEAD", _path("_alias", alias), ok=(404,))
+        return response.status == 200
+
+    async def create_index(self, index: str, body: Mapping[str, Any]) -> bool:
+        """Create an index; False when it already exists (a concurrent creator won)."""
+        response = await self.request("PUT", _path(index), body=body, ok=(400,))
+        if response.status == 400:
+            error = ElasticsearchError(400, response.raw)
+            if "resource_already_exists_exception" in error.reason():
+                return False
+            raise error
+        return True
+
+    async def get_template(self, kind: str, name: str) -> Any | None:
+        """A component (`_component_template`) or index (`_index_template`) template, or None."""
+        response = await self.request("GET", _path(kind, name), ok=(404,))
+        return response.json() if response.status == 200 else None
+
+    async def put_template(self, kind: str, name: str, body: Mapping[str, Any]) -> None:
+        await self.request("PUT", _path(kind, name), body=body)

@@ -1,0 +1,128 @@
+"""Kibana's security alerts layout: templates from `index_templates/`, one alias per space.
+
+Each space's alerts live behind the write alias `.alerts-security.alerts-<space>` on the hidden
+index `.internal.alerts-security.alerts-<space>-000001`, as Kibana lays them out. Templates are
+installed only where none exist or where the existing one is ours: on a Kibana-managed cluster
+the service works on Kibana's alias and never changes Kibana's templates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alertstatus.engine.model import validate_space_id
+from alertstatus.es.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+MANAGED_BY = "alertstatus"
+COMPONENT_TEMPLATES = (
+    ".alerts-ecs-mappings",
+    ".alerts-security.alerts-mappings",
+    ".alerts-legacy-alert-mappings",
+    ".alerts-framework-mappings",
+)  # Kibana's `composed_of` order: later entries win
+
+
+def alerts_alias(space_id: str) -> str:
+    return f".alerts-security.alerts-{validate_space_id(space_id)}"
+
+
+def first_alerts_index(space_id: str) -> str:
+    return f".internal.alerts-security.alerts-{validate_space_id(space_id)}-000001"
+
+
+def index_template_name(space_id: str) -> str:
+    return f".alerts-security.alerts-{validate_space_id(space_id)}-index-template"
+
+
+def templates_dir() -> Path:
+    """`index_templates/` of the checkout, or the copy packed into the wheel."""
+    packed = resources.files("alertstatus") / "index_templates"
+    if packed.is_dir():
+        return Path(str(packed))
+    return Path(__file__).resolve().parents[3] / "index_templates"
+
+
+@cache
+def load_template(relative: str) -> dict[str, Any]:
+    with open(templates_dir() / relative, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def space_index_template(space_id: str) -> dict[str, Any]:
+    """The per-space index template body, from the shared file plus the space's names."""
+    body = copy.deepcopy(load_template("index/alerts-security-index-template.json"))
+    body["index_patterns"] = [f".internal.alerts-security.alerts-{validate_space_id(space_id)}-*"]
+    body["priority"] = len(space_id)
+    body["template"]["aliases"] = {f".siem-signals-{space_id}": {"is_write_index": False}}
+    body["template"]["mappings"]["_meta"]["namespace"] = space_id
+    return body
+
+
+def _is_ours_and_older(existing: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    meta = existing.get("_meta") or {}
+    return (
+        meta.get("managed_by") == MANAGED_BY and meta.get("revision") != wanted["_meta"]["revision"]
+    )
+
+
+class AlertIndices:
+    """Makes sure a space's alerts alias exists, creating Kibana's layout on first use."""
+
+    def __init__(self, gateway: Gateway, *, install_templates: bool = True) -> None:
+        self._gateway = gateway
+        self._install = install_templates
+        self._ready: set[str] = set()
+        self._components_installed = False
+        self._lock = asyncio.Lock()
+
+    async def install_components(self) -> None:
+        """Create (or upgrade our own) component templates; never touch someone else's."""
+        for name in COMPONENT_TEMPLATES:
+            await self._install_template(
+                "_component_template", name, load_template(f"component/{name.lstrip('.')}.json")
+            )
+        self._components_installed = True
+
+    async def _install_template(self, kind: str, name: str, body: dict[str, Any]) -> None:
+        found = await self._gateway.get_template(kind, name)
+        key = "component_templates" if kind == "_component_template" else "index_templates"
+        inner = "component_template" if kind == "_component_template" else "index_template"
+        existing = (found or {}).get(key) or []
+        if existing and not _is_ours_and_older(existing[0][inner], body):
+            return
+        log.info("installing %s %s", inner, name)
+        await self._gateway.put_template(kind, name, body)
+
+    async def ensure_space(self, space_id: str) -> str:
+        """The space's alerts alias, created with Kibana's layout if it does not exist yet."""
+        alias = alerts_alias(space_id)
+        if space_id in self._ready:
+            return alias
+        async with self._lock:
+            if space_id in self._ready:
+                return alias
+            if not await self._gateway.exists_alias(alias):
+                if self._install:
+                    if not self._components_installed:
+                        await self.install_components()
+                    await self._install_template(
+                        "_index_template",
+                        index_template_name(space_id),
+                        space_index_template(space_id),
+                    )
+                created = await self._gateway.create_index(
+                    first_alerts_index(space_id), {"aliases": {alias: {"is_write_index": True}}}
+                )
+                if created:
+                    log.info("created alerts index for space %s", space_id)
+            self._ready.add(space_id)
+        return alias
