@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     )
     install_templates: bool = True
 
+    # --- security -------------------------------------------------------------------------------
+    auth_enabled: bool = Field(
+        default=False,
+        description="Require credentials on every route (issue 4 turns this on by default).",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -42,6 +42,7 @@ CLOSE_REASONS: frozenset[str] = frozenset(
     }
 )
 
+DEFAULT_SPACE = "default"  # Kibana's space when a path has no `/s/{space_id}`
 SPACE_ID_MAX_LENGTH = 100
 _SPACE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 

@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
+from alertstatus.auth.models import AuthError
 from alertstatus.engine.model import InvalidSpaceId, StatusChangeError
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
@@ -60,6 +61,8 @@ def render(error: Exception) -> Response:
             return siem_error(400, str(error))
         case ElasticsearchError():
             return siem_error(error.status, error.reason())
+        case AuthError():
+            return platform_error(error.status, error.message)
         case HTTPException():
             return platform_error(error.status_code, str(error.detail))
     log.exception("unexpected error", exc_info=error)

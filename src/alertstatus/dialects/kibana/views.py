@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from alertstatus.auth.dependencies import require
+from alertstatus.auth.models import Principal, Role
 from alertstatus.dialects.kibana.errors import KibanaRoute
 from alertstatus.dialects.kibana.models import SetAlertsStatusBody
-from alertstatus.engine.model import validate_space_id
+from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
 from alertstatus.engine.service import StatusService
 from alertstatus.http import raw_json_response
 from alertstatus.settings import Settings
 
-DEFAULT_SPACE = "default"
 STATUS_PATH = "/api/detection_engine/signals/status"
 
 router = APIRouter(route_class=KibanaRoute, tags=["Elastic Security"])
@@ -41,9 +42,15 @@ def space(space_id: str) -> str:
 
 
 async def _set_status(
-    space_id: str, body: SetAlertsStatusBody, service: StatusService, config: Settings
+    space_id: str,
+    body: SetAlertsStatusBody,
+    principal: Principal,
+    service: StatusService,
+    config: Settings,
 ) -> Response:
-    change = body.to_change(space_id, actor=None, extra_reasons=config.extra_close_reasons)
+    change = body.to_change(
+        space_id, actor=principal.actor, extra_reasons=config.extra_close_reasons
+    )
     result = await service.apply(change)
     return raw_json_response(result.raw, result.status)
 
@@ -51,10 +58,11 @@ async def _set_status(
 @router.post(STATUS_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Set the status of alerts")
 async def set_alerts_status(
     body: SetAlertsStatusBody,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     service: Annotated[StatusService, Depends(status_service)],
     config: Annotated[Settings, Depends(settings)],
 ) -> Response:
-    return await _set_status(DEFAULT_SPACE, body, service, config)
+    return await _set_status(DEFAULT_SPACE, body, principal, service, config)
 
 
 @router.post(
@@ -65,7 +73,8 @@ async def set_alerts_status(
 async def set_alerts_status_in_space(
     space_id: Annotated[str, Depends(space)],
     body: SetAlertsStatusBody,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     service: Annotated[StatusService, Depends(status_service)],
     config: Annotated[Settings, Depends(settings)],
 ) -> Response:
-    return await _set_status(space_id, body, service, config)
+    return await _set_status(space_id, body, principal, service, config)

@@ -1,0 +1,28 @@
+"""FastAPI dependencies: `Depends(require(Role.ANALYST))` authenticates and authorizes a route.
+
+The space comes from the route's `{space_id}` path parameter (Kibana's default space otherwise),
+so a caller bound to other spaces is refused before anything reaches Elasticsearch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request
+
+from alertstatus.auth.models import Forbidden, Principal, Role
+from alertstatus.auth.service import authenticate
+from alertstatus.engine.model import DEFAULT_SPACE
+
+
+def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that yields the caller when they hold `role` in the requested space."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate(request)
+        space_id = request.path_params.get("space_id", DEFAULT_SPACE)
+        if not principal.role.allows(role) or not principal.may_enter(space_id):
+            raise Forbidden("Not enough permissions")
+        return principal
+
+    return dependency
