@@ -11,8 +11,13 @@ from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alertstatus import __version__
+from alertstatus.dialects.alertstatus import views as history
+from alertstatus.dialects.chad import views as chad
 from alertstatus.dialects.kibana import views as kibana
+from alertstatus.dialects.utmstack import views as utmstack
 from alertstatus.engine.service import EngineOptions, StatusService
+from alertstatus.engine.tags import AlertFieldsService
+from alertstatus.engine.workflow import WorkflowService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
@@ -39,6 +44,11 @@ def connection_settings(settings: Settings, url: str | None = None) -> Connectio
     )
 
 
+def history_limit(settings: Settings) -> int | None:
+    """Entries kept per alert, or None when status history is off."""
+    return settings.status_history_limit if settings.status_history else None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
@@ -55,8 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             EngineOptions(
                 skip_unchanged=settings.skip_unchanged,
                 repair_null_range=settings.repair_null_range,
+                history_limit=history_limit(settings),
             ),
         )
+        app.state.workflow_service = WorkflowService(
+            gateway, indices, history_limit=history_limit(settings)
+        )
+        app.state.alert_fields_service = AlertFieldsService(gateway, indices)
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -74,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(kibana.router)
+    app.include_router(utmstack.router)
+    app.include_router(chad.router)
+    app.include_router(history.router)
     app.include_router(system.router)
 
     @app.exception_handler(StarletteHTTPException)

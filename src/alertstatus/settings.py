@@ -84,6 +84,21 @@ class Settings(BaseSettings):
     )
     install_templates: bool = True
 
+    # --- dialects and status history (issue 5, docs/dialects.md) ------------------------------
+    status_history: bool = Field(
+        default=True,
+        description="Append every status change to the alert's own bounded history.",
+    )
+    status_history_limit: int = Field(
+        default=100, ge=1, le=10_000, description="Entries kept per alert (oldest dropped)."
+    )
+    utmstack_space_id: str = Field(
+        default="default", description="The space UTMStack's routes work in (it has no spaces)."
+    )
+    chad_space_id: str = Field(
+        default="default", description="The space CHAD's routes work in (it has no spaces)."
+    )
+
     # --- security -------------------------------------------------------------------------------
     auth_enabled: bool = Field(
         default=False,

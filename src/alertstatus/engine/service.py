@@ -18,6 +18,7 @@ class EngineOptions:
 
     skip_unchanged: bool = True
     repair_null_range: bool = True
+    history_limit: int | None = None  # None: no status history (engine/history.py)
 
 
 def selection_query(change: StatusChange, *, repair_null_range: bool = True) -> dict[str, Any]:
@@ -43,7 +44,9 @@ def update_by_query_request(
     }
     body = {
         "query": selection_query(change, repair_null_range=options.repair_null_range),
-        "script": workflow_status_script(change, skip_unchanged=options.skip_unchanged),
+        "script": workflow_status_script(
+            change, skip_unchanged=options.skip_unchanged, history_limit=options.history_limit
+        ),
     }
     return params, body
 

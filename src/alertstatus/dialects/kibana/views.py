@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
 from alertstatus.auth.dependencies import require
 from alertstatus.auth.models import Principal, Role
+from alertstatus.dialects.common import alert_fields_service, request_id
 from alertstatus.dialects.kibana.errors import KibanaRoute
-from alertstatus.dialects.kibana.models import SetAlertsStatusBody
+from alertstatus.dialects.kibana.models import (
+    QuerySignalsBody,
+    SetAlertAssigneesBody,
+    SetAlertsStatusBody,
+    SetAlertTagsBody,
+)
 from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
 from alertstatus.engine.service import StatusService
+from alertstatus.engine.tags import AlertFieldsService, KeywordEdit
 from alertstatus.http import raw_json_response
 from alertstatus.settings import Settings
 
@@ -42,6 +50,7 @@ def space(space_id: str) -> str:
 
 
 async def _set_status(
+    request: Request,
     space_id: str,
     body: SetAlertsStatusBody,
     principal: Principal,
@@ -51,18 +60,20 @@ async def _set_status(
     change = body.to_change(
         space_id, actor=principal.actor, extra_reasons=config.extra_close_reasons
     )
+    change = replace(change, request_id=request_id(request))
     result = await service.apply(change)
     return raw_json_response(result.raw, result.status)
 
 
 @router.post(STATUS_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Set the status of alerts")
 async def set_alerts_status(
+    request: Request,
     body: SetAlertsStatusBody,
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     service: Annotated[StatusService, Depends(status_service)],
     config: Annotated[Settings, Depends(settings)],
 ) -> Response:
-    return await _set_status(DEFAULT_SPACE, body, principal, service, config)
+    return await _set_status(request, DEFAULT_SPACE, body, principal, service, config)
 
 
 @router.post(
@@ -71,10 +82,87 @@ async def set_alerts_status(
     summary="Set the status of alerts in a space",
 )
 async def set_alerts_status_in_space(
+    request: Request,
     space_id: Annotated[str, Depends(space)],
     body: SetAlertsStatusBody,
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     service: Annotated[StatusService, Depends(status_service)],
     config: Annotated[Settings, Depends(settings)],
 ) -> Response:
-    return await _set_status(space_id, body, principal, service, config)
+    return await _set_status(request, space_id, body, principal, service, config)
+
+
+# --- tags, assignees, search: Kibana's sibling APIs, raw Elasticsearch answers -------------------
+
+TAGS_PATH = "/api/detection_engine/signals/tags"
+ASSIGNEES_PATH = "/api/detection_engine/signals/assignees"
+SEARCH_PATH = "/api/detection_engine/signals/search"
+
+
+async def _edit(edit: KeywordEdit, service: AlertFieldsService) -> Response:
+    result = await service.edit(edit)
+    return raw_json_response(result.raw, result.status)
+
+
+@router.post(TAGS_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Add and remove alert tags")
+async def set_alert_tags(
+    body: SetAlertTagsBody,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+    service: Annotated[AlertFieldsService, Depends(alert_fields_service)],
+) -> Response:
+    return await _edit(body.to_edit(DEFAULT_SPACE), service)
+
+
+@router.post("/s/{space_id}" + TAGS_PATH, responses=UPDATE_BY_QUERY_RESPONSE,
+             summary="Add and remove alert tags in a space")  # fmt: skip
+async def set_alert_tags_in_space(
+    space_id: Annotated[str, Depends(space)],
+    body: SetAlertTagsBody,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+    service: Annotated[AlertFieldsService, Depends(alert_fields_service)],
+) -> Response:
+    return await _edit(body.to_edit(space_id), service)
+
+
+@router.post(ASSIGNEES_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Assign alerts")
+async def set_alert_assignees(
+    body: SetAlertAssigneesBody,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+    service: Annotated[AlertFieldsService, Depends(alert_fields_service)],
+) -> Response:
+    return await _edit(body.to_edit(DEFAULT_SPACE), service)
+
+
+@router.post("/s/{space_id}" + ASSIGNEES_PATH, responses=UPDATE_BY_QUERY_RESPONSE,
+             summary="Assign alerts in a space")  # fmt: skip
+async def set_alert_assignees_in_space(
+    space_id: Annotated[str, Depends(space)],
+    body: SetAlertAssigneesBody,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+    service: Annotated[AlertFieldsService, Depends(alert_fields_service)],
+) -> Response:
+    return await _edit(body.to_edit(space_id), service)
+
+
+async def _search(space_id: str, body: QuerySignalsBody, service: AlertFieldsService) -> Response:
+    result = await service.search(space_id, body.search_body())
+    return raw_json_response(result.raw, result.status)
+
+
+@router.post(SEARCH_PATH, summary="Search alerts (raw Elasticsearch response)")
+async def search_alerts(
+    body: QuerySignalsBody,
+    principal: Annotated[Principal, Depends(require(Role.VIEWER))],
+    service: Annotated[AlertFieldsService, Depends(alert_fields_service)],
+) -> Response:
+    return await _search(DEFAULT_SPACE, body, service)
+
+
+@router.post("/s/{space_id}" + SEARCH_PATH, summary="Search alerts in a space")
+async def search_alerts_in_space(
+    space_id: Annotated[str, Depends(space)],
+    body: QuerySignalsBody,
+    principal: Annotated[Principal, Depends(require(Role.VIEWER))],
+    service: Annotated[AlertFieldsService, Depends(alert_fields_service)],
+) -> Response:
+    return await _search(space_id, body, service)
