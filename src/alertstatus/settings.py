@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from alertstatus.engine.model import validate_space_id
 
 
 def _default_home() -> Path:
@@ -98,6 +100,11 @@ class Settings(BaseSettings):
     chad_space_id: str = Field(
         default="default", description="The space CHAD's routes work in (it has no spaces)."
     )
+
+    @field_validator("utmstack_space_id", "chad_space_id")
+    @classmethod
+    def _valid_space(cls, space_id: str) -> str:
+        return validate_space_id(space_id)
 
     # --- security -------------------------------------------------------------------------------
     auth_enabled: bool = Field(
