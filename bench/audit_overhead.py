@@ -11,11 +11,16 @@ dialect path (UTMStack's `_bulk` of guarded updates plus the audit document). Pr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import statistics
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import orjson
 import typer
 
 from alertstatus.app import connection_settings
@@ -26,11 +31,13 @@ from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.engine.vocabulary import Dialect, UtmStatus, states_saying, utmstack_target
 from alertstatus.engine.workflow import DialectChange, WorkflowService
 from alertstatus.es.gateway import Gateway
-from alertstatus.es.runtime import elasticsearch_for_tests
-from alertstatus.es.templates import AlertIndices
+from alertstatus.es.runtime import LocalNode, free_port
+from alertstatus.es.templates import AlertIndices, alerts_alias
 from alertstatus.settings import Settings
 
 HISTORY_LIMIT = 100
+KIBANA_PATH = "kibana _update_by_query"
+DIALECT_PATH = "utmstack _bulk update"
 BULK_SEED = 5_000
 
 app = typer.Typer(add_completion=False)
@@ -54,6 +61,29 @@ async def _timed(run: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - began
 
 
+def _report(seconds: dict[tuple[str, str], list[float]], counts: dict[str, int]) -> None:
+    """Alerts/s (median) and the cost as the median of paired on/off ratios.
+
+    Each on run has an off twin run right next to it, so a ratio of twins cancels the load other
+    processes put on the machine, which a ratio of medians does not.
+    """
+    print(f"{'path':<26}{'alerts':>7}{'history on':>13}{'history off':>13}{'paired cost':>13}")
+    for path, count in counts.items():
+        on, off = seconds[(path, "on")], seconds[(path, "off")]
+        cost = statistics.median(a / b - 1 for a, b in zip(on, off, strict=True))
+        rate_on, rate_off = count / statistics.median(on), count / statistics.median(off)
+        print(f"{path:<26}{count:>7}{rate_on:>11.0f}/s{rate_off:>11.0f}/s{cost:>13.1%}")
+    for (path, mode), samples in sorted(seconds.items()):
+        print(f"  {path:<24} {mode:<4} seconds: " + " ".join(f"{s:.2f}" for s in samples))
+
+
+async def _mean_source(gateway: Gateway, space: str, sample: int = 500) -> int:
+    """What each change rewrites per alert: the mean `_source` size (history grows it)."""
+    body = {"size": sample, "query": {"match_all": {}}}
+    hits = (await gateway.search(alerts_alias(space), body)).json()["hits"]["hits"]
+    return round(statistics.mean(len(orjson.dumps(hit["_source"])) for hit in hits))
+
+
 async def _bench(url: str, alerts: int, rounds: int, dialect_alerts: int) -> None:
     gateway = Gateway(connection_settings(Settings(), url))
     indices = AlertIndices(gateway)
@@ -71,29 +101,28 @@ async def _bench(url: str, alerts: int, rounds: int, dialect_alerts: int) -> Non
         }
         seconds: dict[tuple[str, str], list[float]] = {}
         for round_number in range(rounds):
-            order = ["on", "off"] if round_number % 2 == 0 else ["off", "on"]
-            for mode in order:
-                for status in (WorkflowStatus.CLOSED, WorkflowStatus.OPEN):
+            # on/off back to back for every step, in alternating order: both see the same load
+            order = ("on", "off") if round_number % 2 == 0 else ("off", "on")
+            for status in (WorkflowStatus.CLOSED, WorkflowStatus.OPEN):
+                for mode in order:
                     change = StatusChange(
                         spaces[mode], AlertQuery({"match_all": {}}), status,
                         conflicts=Conflicts.PROCEED, dialect="bench",
                     )  # fmt: skip
                     elapsed = await _timed(lambda c=change, m=mode: kibana[m].apply(c))
-                    seconds.setdefault(("kibana _update_by_query", mode), []).append(elapsed)
-                for code in (UtmStatus.COMPLETED, UtmStatus.OPEN):
+                    seconds.setdefault((KIBANA_PATH, mode), []).append(elapsed)
+            for code in (UtmStatus.COMPLETED, UtmStatus.OPEN):
+                for mode in order:
                     request = DialectChange(
                         spaces[mode], tuple(ids[mode][:dialect_alerts]),
                         utmstack_target(code, false_positive=False),
                         states_saying(Dialect.UTMSTACK, code), Provenance(Dialect.UTMSTACK),
                     )  # fmt: skip
                     elapsed = await _timed(lambda r=request, m=mode: dialect[m].change(r))
-                    seconds.setdefault(("utmstack _bulk update", mode), []).append(elapsed)
-        print(f"{'path':<26}{'alerts':>8}{'history on':>14}{'history off':>14}{'overhead':>10}")
-        for path, count in (("kibana _update_by_query", alerts),
-                            ("utmstack _bulk update", dialect_alerts)):  # fmt: skip
-            on = count / statistics.median(seconds[(path, "on")])
-            off = count / statistics.median(seconds[(path, "off")])
-            print(f"{path:<26}{count:>8}{on:>12.0f}/s{off:>12.0f}/s{(off - on) / off:>10.1%}")
+                    seconds.setdefault((DIALECT_PATH, mode), []).append(elapsed)
+        _report(seconds, {KIBANA_PATH: alerts, DIALECT_PATH: dialect_alerts})
+        for mode, space in spaces.items():
+            print(f"  mean _source bytes, history {mode}: {await _mean_source(gateway, space)}")
     finally:
         await gateway.close()
 
@@ -101,12 +130,32 @@ async def _bench(url: str, alerts: int, rounds: int, dialect_alerts: int) -> Non
 @app.command()
 def main(
     alerts: int = typer.Option(20_000, help="Alerts per space for the Kibana path."),
-    rounds: int = typer.Option(3, help="Close+reopen rounds; the median time is reported."),
+    rounds: int = typer.Option(4, help="Close+reopen rounds (each adds 2 history entries)."),
     dialect_alerts: int = typer.Option(5_000, help="Alerts per UTMStack request."),
 ) -> None:
     """Closure throughput with the status history on vs off, side by side."""
-    with elasticsearch_for_tests(Settings()) as url:
+    with elasticsearch(Settings()) as url:
         asyncio.run(_bench(url, alerts, rounds, min(dialect_alerts, alerts)))
+
+
+@contextlib.contextmanager
+def elasticsearch(settings: Settings) -> Iterator[str]:
+    """ELASTICSEARCH_URL, else a throwaway node with a cluster name of its own.
+
+    Its own name keeps it from joining another local node (the tests' nodes share one name).
+    """
+    if settings.elasticsearch_url:
+        yield settings.elasticsearch_url
+        return
+    with tempfile.TemporaryDirectory(prefix="alertstatus-bench-") as data:
+        node = LocalNode(home=settings.home, http_port=free_port(), data_dir=Path(data),
+                         heap=settings.es_heap, cluster_name=f"alertstatus-bench-{os.getpid()}",
+                         java=settings.java)  # fmt: skip
+        node.start(settings.es_start_timeout)
+        try:
+            yield node.url
+        finally:
+            node.stop()
 
 
 if __name__ == "__main__":

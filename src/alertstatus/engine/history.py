@@ -28,9 +28,13 @@ if (statusChanged && params.history != null) {
   }
   Map entry = new HashMap(params.history);
   entry.put('from', previous);
-  entry.put('from_reason', previousReason);
+  if (previousReason != null) {
+    entry.put('from_reason', previousReason);
+  }
   entry.put('to', params.status);
-  entry.put('reason', params.reason);
+  if (params.reason != null) {
+    entry.put('reason', params.reason);
+  }
   entries.add(entry);
   while (entries.size() > params.history_limit) {
     entries.remove(0);
@@ -50,24 +54,37 @@ class Provenance:
     request_id: str | None = None
 
 
-def history_params(
-    provenance: Provenance, *, space_id: str, at: str, limit: int | None
-) -> dict[str, Any]:
+def history_params(provenance: Provenance, *, at: str, limit: int | None) -> dict[str, Any]:
     """The `history` and `history_limit` script params (history None = recording off)."""
     if limit is None:
         return {"history": None, "history_limit": 0}
     entry = {
         "at": at,
-        "space_id": space_id,
         "actor": provenance.actor,
         "dialect": provenance.dialect,
         "note": provenance.note,
         "request_id": provenance.request_id,
     }
-    return {"history": entry, "history_limit": limit}
+    # Absent means null, and the space is the alert's own: every stored byte is rewritten with
+    # the alert at each later change, so entries carry only what the alert does not already say.
+    compact = {key: value for key, value in entry.items() if value is not None}
+    return {"history": compact, "history_limit": limit}
 
 
-def history_of(source: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The entries of an alert `_source`, oldest first (the order the changes were applied)."""
+ENTRY_KEYS = ("at", "space_id", "from", "from_reason", "to", "reason", "actor", "dialect", "note",
+              "request_id")  # fmt: skip
+
+
+def history_of(source: Mapping[str, Any], space_id: str | None = None) -> list[dict[str, Any]]:
+    """The entries of an alert `_source`, oldest first (the order the changes were applied).
+
+    Stored entries omit nulls and the space (the alert's own); here every entry has every key.
+    """
     entries = source.get(HISTORY_FIELD)
-    return list(entries) if isinstance(entries, list) else []
+    if not isinstance(entries, list):
+        return []
+    return [
+        {key: entry.get(key) for key in ENTRY_KEYS} | {"space_id": space_id}
+        for entry in entries
+        if isinstance(entry, dict)
+    ]

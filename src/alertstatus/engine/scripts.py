@@ -8,24 +8,31 @@ from typing import Any
 from alertstatus.engine.history import APPEND_HISTORY, Provenance, history_params
 from alertstatus.engine.model import StatusChange
 
+# The workflow fields Kibana's update writes; shared with the dialects' guarded script.
+WRITE_WORKFLOW_FIELDS = """
+ctx._source['kibana.alert.workflow_status'] = params.status;
+ctx._source['kibana.alert.workflow_user'] = params.user;
+ctx._source['kibana.alert.workflow_status_updated_at'] = params.updated_at;
+if (params.reason != null) {
+  ctx._source['kibana.alert.workflow_reason'] = params.reason;
+} else {
+  ctx._source.remove('kibana.alert.workflow_reason');
+}
+""".strip()
+
 # Kibana's workflow-status update, plus an optional noop for alerts already in the target status
 # (`params.skip_unchanged`): those are counted under `noops` and cost no Lucene write.
-SET_WORKFLOW_STATUS = (
-    """
+SET_WORKFLOW_STATUS = "\n".join(
+    (
+        """
 def current = ctx._source['kibana.alert.workflow_status'];
 def previous = current;
 def previousReason = ctx._source['kibana.alert.workflow_reason'];
 boolean changed = false;
 boolean statusChanged = false;
-if (current != null && current != params.status) {
-  ctx._source['kibana.alert.workflow_status'] = params.status;
-  ctx._source['kibana.alert.workflow_user'] = params.user;
-  ctx._source['kibana.alert.workflow_status_updated_at'] = params.updated_at;
-  if (params.reason != null) {
-    ctx._source['kibana.alert.workflow_reason'] = params.reason;
-  } else {
-    ctx._source.remove('kibana.alert.workflow_reason');
-  }
+if (current != null && current != params.status) {""".strip(),
+        WRITE_WORKFLOW_FIELDS,
+        """
   changed = true;
   statusChanged = true;
 }
@@ -37,15 +44,10 @@ if (signal instanceof Map && signal.status != null && signal.status != params.st
   }
   signal.status = params.status;
   changed = true;
-}
-""".strip()
-    + "\n"
-    + APPEND_HISTORY
-    + """
-if (params.skip_unchanged && !changed) {
-  ctx.op = 'noop';
-}
-"""
+}""".strip("\n"),
+        APPEND_HISTORY,
+        "if (params.skip_unchanged && !changed) {\n  ctx.op = 'noop';\n}",
+    )
 )
 
 
@@ -72,8 +74,6 @@ def workflow_status_script(
             "user": change.actor,
             "updated_at": updated_at,
             "skip_unchanged": skip_unchanged,
-            **history_params(
-                provenance, space_id=change.space_id, at=updated_at, limit=history_limit
-            ),
+            **history_params(provenance, at=updated_at, limit=history_limit),
         },
     }

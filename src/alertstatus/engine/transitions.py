@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from alertstatus.engine.history import APPEND_HISTORY, Provenance, history_params
+from alertstatus.engine.scripts import WRITE_WORKFLOW_FIELDS
 from alertstatus.engine.vocabulary import (
     FALSE_POSITIVE_REASON,
     FALSE_POSITIVE_TAG,
@@ -57,19 +58,15 @@ if (state == 'closed' && (previousReason == params.fp_reason
 }
 """.strip()
 
-_GUARDED_CHANGE = """
+_GUARDED_CHANGE = "\n".join(
+    (
+        """
 boolean changed = false;
 boolean statusChanged = false;
 boolean allowed = params.allowed_from == null || params.allowed_from.contains(state);
-if (allowed && !params.already_there.contains(state)) {
-  ctx._source['kibana.alert.workflow_status'] = params.status;
-  ctx._source['kibana.alert.workflow_user'] = params.user;
-  ctx._source['kibana.alert.workflow_status_updated_at'] = params.updated_at;
-  if (params.reason != null) {
-    ctx._source['kibana.alert.workflow_reason'] = params.reason;
-  } else {
-    ctx._source.remove('kibana.alert.workflow_reason');
-  }
+if (allowed && !params.already_there.contains(state)) {""".strip(),
+        WRITE_WORKFLOW_FIELDS,
+        """
   def signal = ctx._source.signal;
   if (signal instanceof Map && signal.status != null) {
     signal.status = params.status;
@@ -88,8 +85,9 @@ if (allowed && !params.tags_to_add.isEmpty()) {
     }
   }
   ctx._source['kibana.alert.workflow_tags'] = tags;
-}
-""".strip()
+}""".strip("\n"),
+    )
+)
 
 GUARDED_STATUS_CHANGE = "\n".join(
     (_MODEL_STATE, _GUARDED_CHANGE, APPEND_HISTORY, "if (!changed) { ctx.op = 'noop'; }")
@@ -103,7 +101,6 @@ def guarded_script(
     allowed_from: frozenset[ModelState] | None,
     tags_to_add: tuple[str, ...],
     provenance: Provenance,
-    space_id: str,
     updated_at: str,
     history_limit: int | None,
 ) -> dict[str, Any]:
@@ -121,6 +118,6 @@ def guarded_script(
             "tags_to_add": list(tags_to_add),
             "fp_reason": FALSE_POSITIVE_REASON,
             "fp_tag": FALSE_POSITIVE_TAG,
-            **history_params(provenance, space_id=space_id, at=updated_at, limit=history_limit),
+            **history_params(provenance, at=updated_at, limit=history_limit),
         },
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from alertstatus.engine.history import Provenance, history_of
+from alertstatus.engine.history import HISTORY_FIELD, Provenance, history_of
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.engine.transitions import guarded_script
 from alertstatus.engine.vocabulary import ModelState, Target, state_of
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 AUDIT_INDEX = ".alertstatus-audit"
 COMMENTS_INDEX = ".alertstatus-comments"
 _LOOKUP_CHUNK = 5_000  # keys per search: two hits per key stay under max_result_window
+# What an update returns of the alert: enough to read its state and history, not the whole alert.
+_AFTER_FIELDS = ("kibana.alert.workflow_*", HISTORY_FIELD)
 RETRY_ON_CONFLICT = 10  # concurrent writers to one alert: re-run the script on the fresh doc
 
 _HIDDEN = {"index.hidden": True, "number_of_shards": 1, "auto_expand_replicas": "0-1"}
@@ -169,7 +171,7 @@ class WorkflowService:
 
     async def history(self, space_id: str, key: str) -> tuple[AlertRef, list[dict[str, Any]]]:
         alert = await self.get(space_id, key)
-        return alert, history_of(alert.source)
+        return alert, history_of(alert.source, space_id)
 
     # --- changing ------------------------------------------------------------------------------
 
@@ -199,7 +201,6 @@ class WorkflowService:
             allowed_from=request.allowed_from,
             tags_to_add=request.tags_to_add,
             provenance=request.provenance,
-            space_id=request.space_id,
             updated_at=utc_now_iso(),
             history_limit=self.history_limit,
         )
@@ -207,7 +208,7 @@ class WorkflowService:
         for alert in alerts:
             lines.append({"update": {"_index": alert.index, "_id": alert.id,
                                      "retry_on_conflict": RETRY_ON_CONFLICT}})  # fmt: skip
-            lines.append({"script": script, "_source": True})
+            lines.append({"script": script, "_source": {"includes": list(_AFTER_FIELDS)}})
         items = (await self.gateway.bulk(lines, refresh=True)).json()["items"]
         outcomes: dict[str, Outcome] = {}
         for alert, item in zip(alerts, items, strict=True):
