@@ -16,7 +16,7 @@ from alertstatus.es.runtime import (
     elasticsearch_info,
     service_node,
 )
-from alertstatus.settings import get_settings
+from alertstatus.settings import get_settings, settings_table
 
 app = typer.Typer(help="Bulk alert status service on Elasticsearch.", no_args_is_help=True)
 es_app = typer.Typer(help="The local Elasticsearch node (used when ELASTICSEARCH_URL is unset).")
@@ -53,6 +53,12 @@ def serve(
     except ElasticsearchStartError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
+
+
+@app.command("settings")
+def settings_command() -> None:
+    """Print every setting (environment variable, default, meaning) as a Markdown table."""
+    typer.echo(settings_table(), nl=False)
 
 
 @es_app.command("start")
