@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, TextIO
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from alertstatus.engine.model import StatusChange
@@ -21,7 +22,9 @@ from alertstatus.engine.outcome import UpdateCounts
 LogFormat = Literal["auto", "json", "text"]
 REQUEST_LOGGER = "alertstatus.request"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
+# uvicorn adds an ANSI-coloured copy of its messages: noise in a JSON line
+JSON_RESERVED = (*RESERVED_ATTRS, "color_message")
 
 QUIET_LOGGERS = ("elastic_transport", "uvicorn.access")
 
@@ -88,7 +91,10 @@ def wants_json(log_format: LogFormat, stream: TextIO) -> bool:
 def formatter(json_lines: bool) -> logging.Formatter:
     if json_lines:
         return JsonFormatter(
-            JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}
+            JSON_FIELDS,
+            rename_fields={"levelname": "level", "name": "logger"},
+            reserved_attrs=JSON_RESERVED,
+            timestamp="time",  # ISO-8601 in UTC
         )
     return logging.Formatter(TEXT_FORMAT)
 
