@@ -12,10 +12,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alertstatus import __version__
 from alertstatus.dialects.kibana import views as kibana
+from alertstatus.engine.model import StatusChange
+from alertstatus.engine.outcome import UpdateCounts
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
+from alertstatus.observability import metrics as metrics_views
+from alertstatus.observability.logs import configure_logging, note_update
+from alertstatus.observability.metrics import Metrics
+from alertstatus.observability.middleware import ObservabilityMiddleware
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
 
@@ -42,10 +48,18 @@ def connection_settings(settings: Settings, url: str | None = None) -> Connectio
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    metrics = Metrics()
+
+    def observe_update(change: StatusChange, counts: UpdateCounts) -> None:
+        metrics.observe_update(change, counts)
+        note_update(change, counts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = Gateway(connection_settings(settings))
+        gateway = Gateway(
+            connection_settings(settings), on_error=metrics.observe_elasticsearch_error
+        )
         indices = AlertIndices(gateway, install_templates=settings.install_templates)
         app.state.settings = settings
         app.state.gateway = gateway
@@ -56,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 skip_unchanged=settings.skip_unchanged,
                 repair_null_range=settings.repair_null_range,
             ),
+            observer=observe_update,
         )
         if settings.install_templates:
             try:
@@ -75,6 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(kibana.router)
     app.include_router(system.router)
+    app.include_router(metrics_views.router)
+    app.state.metrics = metrics
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

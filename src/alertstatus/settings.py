@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -108,6 +109,16 @@ class Settings(BaseSettings):
         default=True,
         description="Install index templates and create a space's index on first use. "
         "Existing templates not made by alertstatus (Kibana's) are never changed.",
+    )
+
+    # --- operations: logs and metrics (docs/operations.md) -----------------------------------
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log lines: `json` (one object a line), `text`, or `auto` (text on a "
+        "terminal, JSON otherwise).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Lowest level logged; INFO writes one line per request."
     )
 
     # --- security -------------------------------------------------------------------------------
