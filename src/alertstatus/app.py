@@ -16,6 +16,10 @@ from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
+from alertstatus.rules import views as rules_legacy
+from alertstatus.rules import views_v2 as rules
+from alertstatus.rules.service import RuleService
+from alertstatus.rules.types import RuleTypeRegistry
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
 
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 repair_null_range=settings.repair_null_range,
             ),
         )
+        app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -75,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(kibana.router)
     app.include_router(system.router)
+    app.include_router(rules_legacy.router)
+    app.include_router(rules.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

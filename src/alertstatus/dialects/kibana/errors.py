@@ -19,6 +19,7 @@ from alertstatus.auth.models import AuthError
 from alertstatus.engine.model import InvalidSpaceId, StatusChangeError
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
+from alertstatus.rules.errors import RuleError
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def render(error: Exception) -> Response:
         case ElasticsearchError():
             return siem_error(error.status, error.reason())
         case AuthError():
+            return platform_error(error.status, error.message)
+        case RuleError():
             return platform_error(error.status, error.message)
         case HTTPException():
             return platform_error(error.status_code, str(error.detail))
