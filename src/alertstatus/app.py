@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(kibana.router)
     app.include_router(system.router)
+    # before any `/api/alerts/{id}` router (CHAD): `_find`, `_health`... must match here first
     app.include_router(rules_legacy.router)
     app.include_router(rules.router)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 
 from alertstatus.auth.dependencies import require
 from alertstatus.auth.models import Principal, Role
@@ -13,6 +14,19 @@ from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
 from alertstatus.rules.service import RuleService
 
 SPACE_PREFIX = "/s/{space_id}"
+
+
+def route_with_spaces(
+    router: APIRouter, method: str, path: str, **options: Any
+) -> Callable[[Callable], Callable]:
+    """Register a handler on `path` and on its `/s/{space_id}` form."""
+
+    def register(handler: Callable) -> Callable:
+        for prefix in ("", SPACE_PREFIX):
+            router.add_api_route(prefix + path, handler, methods=[method], **options)
+        return handler
+
+    return register
 
 
 def rule_service(request: Request) -> RuleService:

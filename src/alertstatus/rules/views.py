@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from alertstatus.dialects.kibana.errors import KibanaRoute
 from alertstatus.http import json_response
-from alertstatus.rules.dependencies import SPACE_PREFIX, Reader, Service, Space, Writer
+from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route_with_spaces
 from alertstatus.rules.errors import RuleInvalid
 from alertstatus.rules.kql import FILTER_FIELDS, compile_filter
 from alertstatus.rules.models import LegacyCreateBody, LegacyUpdateBody
-from alertstatus.rules.service import FindRequest
+from alertstatus.rules.service import Actor, FindRequest, RuleService
 from alertstatus.rules.translate import (
     LEGACY_FIELDS,
     legacy_create_attributes,
@@ -29,14 +29,7 @@ router = APIRouter(route_class=KibanaRoute, tags=["Kibana alerting (legacy 7.x)"
 
 
 def route(method: str, path: str, **options: Any) -> Callable[[Callable], Callable]:
-    """Register a handler on `path` and on its `/s/{space_id}` form."""
-
-    def register(handler: Callable) -> Callable:
-        for prefix in ("", SPACE_PREFIX):
-            router.add_api_route(prefix + BASE + path, handler, methods=[method], **options)
-        return handler
-
-    return register
+    return route_with_spaces(router, method, BASE + path, **options)
 
 
 def done() -> Response:
@@ -73,46 +66,46 @@ async def delete_alert(_: Writer, space_id: Space, id: str, service: Service) ->
     return done()
 
 
-@route("POST", "/alert/{id}/_enable", summary="Enable an alert (rule)")
-async def enable_alert(principal: Writer, space_id: Space, id: str, service: Service) -> Response:
-    await service.set_enabled(space_id, id, True, principal.actor)
-    return done()
+# Rule switches: each flips one thing through one service call and answers 200, no body.
+Switch = Callable[[RuleService, str, str, Actor], Awaitable[Any]]
+SWITCHES: list[tuple[str, str, Switch]] = [
+    ("_enable", "Enable an alert (rule)",
+     lambda service, space, id, actor: service.set_enabled(space, id, True, actor)),
+    ("_disable", "Disable an alert (rule)",
+     lambda service, space, id, actor: service.set_enabled(space, id, False, actor)),
+    ("_mute_all", "Mute all alert instances of a rule",
+     lambda service, space, id, actor: service.set_mute_all(space, id, True, actor)),
+    ("_unmute_all", "Unmute all alert instances of a rule",
+     lambda service, space, id, actor: service.set_mute_all(space, id, False, actor)),
+]  # fmt: skip
 
 
-@route("POST", "/alert/{id}/_disable", summary="Disable an alert (rule)")
-async def disable_alert(principal: Writer, space_id: Space, id: str, service: Service) -> Response:
-    await service.set_enabled(space_id, id, False, principal.actor)
-    return done()
+def _switch_route(suffix: str, summary: str, switch: Switch) -> None:
+    async def handler(principal: Writer, space_id: Space, id: str, service: Service) -> Response:
+        await switch(service, space_id, id, principal.actor)
+        return done()
+
+    handler.__name__ = f"alert{suffix}"
+    route("POST", f"/alert/{{id}}/{suffix}", summary=summary)(handler)
 
 
-@route("POST", "/alert/{id}/_mute_all", summary="Mute all alert instances of a rule")
-async def mute_all(principal: Writer, space_id: Space, id: str, service: Service) -> Response:
-    await service.set_mute_all(space_id, id, True, principal.actor)
-    return done()
+def _instance_route(suffix: str, summary: str, muted: bool) -> None:
+    async def handler(
+        principal: Writer, space_id: Space, id: str, instance_id: str, service: Service
+    ) -> Response:
+        await service.set_alert_muted(space_id, id, instance_id, muted, principal.actor)
+        return done()
+
+    handler.__name__ = f"alert_instance{suffix}"
+    route("POST", f"/alert/{{id}}/alert_instance/{{instance_id}}/{suffix}", summary=summary)(
+        handler
+    )
 
 
-@route("POST", "/alert/{id}/_unmute_all", summary="Unmute all alert instances of a rule")
-async def unmute_all(principal: Writer, space_id: Space, id: str, service: Service) -> Response:
-    await service.set_mute_all(space_id, id, False, principal.actor)
-    return done()
-
-
-@route("POST", "/alert/{id}/alert_instance/{instance_id}/_mute", summary="Mute an alert instance")
-async def mute_instance(
-    principal: Writer, space_id: Space, id: str, instance_id: str, service: Service
-) -> Response:
-    await service.set_alert_muted(space_id, id, instance_id, True, principal.actor)
-    return done()
-
-
-@route(
-    "POST", "/alert/{id}/alert_instance/{instance_id}/_unmute", summary="Unmute an alert instance"
-)
-async def unmute_instance(
-    principal: Writer, space_id: Space, id: str, instance_id: str, service: Service
-) -> Response:
-    await service.set_alert_muted(space_id, id, instance_id, False, principal.actor)
-    return done()
+for _suffix, _summary, _switch in SWITCHES:
+    _switch_route(_suffix, _summary, _switch)
+_instance_route("_mute", "Mute an alert instance", muted=True)
+_instance_route("_unmute", "Unmute an alert instance", muted=False)
 
 
 def _stored_field(legacy: str, purpose: str, kinds: frozenset[str] = frozenset()) -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from alertstatus.dialects.kibana.errors import KibanaRoute
 from alertstatus.http import json_response
-from alertstatus.rules.dependencies import SPACE_PREFIX, Reader, Service, Space, Writer
+from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route_with_spaces
 from alertstatus.rules.models import RuleCreateBody, RuleUpdateBody
 from alertstatus.rules.translate import rule_create_attributes, rule_update_attributes, to_v2
 
@@ -41,16 +41,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def route(method: str, path: str, **options: Any) -> Callable[[Callable], Callable]:
-    """Register a handler on `path` and on its `/s/{space_id}` form."""
-
-    def register(handler: Callable) -> Callable:
-        for prefix in ("", SPACE_PREFIX):
-            router.add_api_route(
-                prefix + BASE + path, handler, methods=[method], responses=RESPONSES, **options
-            )
-        return handler
-
-    return register
+    return route_with_spaces(router, method, BASE + path, responses=RESPONSES, **options)
 
 
 def rule_response(rule: dict[str, Any]) -> Response:
