@@ -428,3 +428,42 @@ def test_post_schema_failures_are_400(api, space, body, needle) -> None:
     response = api.post(v2("", space), json=body, headers=V2)
     assert response.status_code == 400, response.text
     assert needle in response.json()["message"]
+
+
+# --- auth and availability ------------------------------------------------------------------------
+
+
+def test_without_credentials_rule_routes_are_401_before_the_xsrf_check(es_url, space) -> None:
+    from fastapi.testclient import TestClient
+
+    from alertstatus.app import create_app
+    from alertstatus.settings import Settings
+
+    # a bare client: the shared fixtures may authenticate, this one must not
+    with TestClient(create_app(Settings(ELASTICSEARCH_URL=es_url, auth_enabled=True))) as api:
+        responses = [
+            api.get(v2("/x", space)),
+            api.put(v2("/x", space), json=RULE_UPDATE_REQUEST),  # no kbn-xsrf either
+            api.get(legacy("/_find", space)),
+            api.post(legacy("/alert", space), json=LEGACY_CREATE_REQUEST),
+        ]
+    for response in responses:
+        assert response.status_code == 401, response.text
+        assert response.json()["statusCode"] == 401 and response.json()["error"] == "Unauthorized"
+
+
+def test_elasticsearch_down_is_a_platform_error(space) -> None:
+    from fastapi.testclient import TestClient
+
+    from alertstatus.app import create_app
+    from alertstatus.settings import Settings
+    from tests.integration.test_unavailable import closed_port
+
+    settings = Settings(ELASTICSEARCH_URL=f"http://127.0.0.1:{closed_port()}",
+                        ELASTICSEARCH_MAX_RETRIES=0, install_templates=False)  # fmt: skip
+    with TestClient(create_app(settings)) as api:
+        response = api.get(v2("/x", space))
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["statusCode"], body["error"]) == (503, "Service Unavailable")
+    assert "unavailable" in body["message"]

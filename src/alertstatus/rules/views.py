@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from alertstatus.dialects.kibana.errors import KibanaRoute
+from alertstatus.dialects.kibana.errors import KibanaPlatformRoute
 from alertstatus.http import json_response
 from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route_with_spaces
 from alertstatus.rules.errors import RuleInvalid
@@ -25,7 +25,7 @@ from alertstatus.rules.translate import (
 
 BASE = "/api/alerts"
 SEARCHABLE = frozenset({"text", "keyword"})
-router = APIRouter(route_class=KibanaRoute, tags=["Kibana alerting (legacy 7.x)"])
+router = APIRouter(route_class=KibanaPlatformRoute, tags=["Kibana alerting (legacy 7.x)"])
 
 
 def route(method: str, path: str, **options: Any) -> Callable[[Callable], Callable]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from alertstatus.dialects.kibana.errors import KibanaRoute
+from alertstatus.dialects.kibana.errors import KibanaPlatformRoute
 from alertstatus.http import json_response
 from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route_with_spaces
 from alertstatus.rules.models import RuleCreateBody, RuleUpdateBody
@@ -29,7 +29,9 @@ async def api_version(request: Request) -> None:
 
 
 router = APIRouter(
-    route_class=KibanaRoute, tags=["Kibana alerting rules"], dependencies=[Depends(api_version)]
+    route_class=KibanaPlatformRoute,
+    tags=["Kibana alerting rules"],
+    dependencies=[Depends(api_version)],
 )
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
