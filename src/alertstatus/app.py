@@ -22,6 +22,10 @@ from alertstatus.observability import metrics as metrics_views
 from alertstatus.observability.logs import configure_logging, note_update
 from alertstatus.observability.metrics import Metrics
 from alertstatus.observability.middleware import ObservabilityMiddleware
+from alertstatus.rules import views as rules_legacy
+from alertstatus.rules import views_v2 as rules
+from alertstatus.rules.service import RuleService
+from alertstatus.rules.types import RuleTypeRegistry
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
 
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             observer=observe_update,
         )
+        app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -93,6 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_views.router)
     app.state.metrics = metrics
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    # before any `/api/alerts/{id}` router (CHAD): `_find`, `_health`... must match here first
+    app.include_router(rules_legacy.router)
+    app.include_router(rules.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

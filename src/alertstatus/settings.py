@@ -127,6 +127,15 @@ class Settings(BaseSettings):
         description="Require credentials on every route (issue 4 turns this on by default).",
     )
 
+    # --- rules (issue 7: Kibana alerting rule APIs) -----------------------------------------------
+    rules_opaque_types: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Rule type ids accepted with unchecked params besides `.index-threshold` "
+            "(e.g. Kibana's `siem.queryRule`); unknown types are refused with 400."
+        ),
+    )
+
 
 def environment_variable(name: str) -> str:
     """The variable a field is read from."""

@@ -268,3 +268,39 @@ class Gateway:
 
     async def put_template(self, kind: str, name: str, body: Mapping[str, Any]) -> None:
         await self.request("PUT", _path(kind, name), body=body)
+
+    # --- single documents (rules) -------------------------------------------------------------
+
+    async def get_document(self, index: str, doc_id: str) -> EsResponse:
+        """`GET <index>/_doc/<id>`; a 404 (missing document or index) is returned, not raised."""
+        return await self.request("GET", _path(index, "_doc", doc_id), ok=(404,))
+
+    async def index_document(
+        self,
+        index: str,
+        doc_id: str,
+        body: Mapping[str, Any],
+        *,
+        create: bool = False,
+        if_seq_no: int | None = None,
+        if_primary_term: int | None = None,
+        refresh: str = "wait_for",
+    ) -> EsResponse:
+        """Write one document; a 409 (id taken, or seq_no moved on) is returned, not raised."""
+        params = {
+            "op_type": "create" if create else None,
+            "if_seq_no": if_seq_no,
+            "if_primary_term": if_primary_term,
+            "refresh": refresh,
+        }
+        return await self.request(
+            "PUT", _path(index, "_doc", doc_id), params=params, body=body, ok=(409,)
+        )
+
+    async def delete_document(
+        self, index: str, doc_id: str, *, refresh: str = "wait_for"
+    ) -> EsResponse:
+        """Delete one document; a 404 is returned, not raised."""
+        return await self.request(
+            "DELETE", _path(index, "_doc", doc_id), params={"refresh": refresh}, ok=(404,)
+        )
