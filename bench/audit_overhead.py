@@ -2,10 +2,13 @@
 
     .venv/bin/python -m bench.audit_overhead --alerts 20000 --rounds 3
 
-Uses ELASTICSEARCH_URL when set, else starts a throwaway local node. Two spaces hold the same
-alerts; each round closes then reopens every alert of both spaces (alternating which goes first,
-so caches and merges favour neither), through the Kibana path (one `_update_by_query`) and the
-dialect path (UTMStack's `_bulk` of guarded updates plus the audit document). Prints alerts/s.
+Uses ELASTICSEARCH_URL when set, else starts a throwaway local node.
+Part 1, deep history: two spaces hold the same alerts; each round closes then reopens every alert
+of both spaces (alternating which goes first, so caches and merges favour neither), through the
+Kibana path (one `_update_by_query`) and the dialect path (UTMStack's `_bulk` of guarded updates
+plus the audit document).
+Part 2, the common case: each round closes freshly seeded alerts (no history yet) in twin spaces.
+Prints alerts/s and the paired cost.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from alertstatus.settings import Settings
 HISTORY_LIMIT = 100
 KIBANA_PATH = "kibana _update_by_query"
 DIALECT_PATH = "utmstack _bulk update"
+FIRST_PATH = "kibana first close"
 BULK_SEED = 5_000
 
 app = typer.Typer(add_completion=False)
@@ -82,6 +86,29 @@ async def _mean_source(gateway: Gateway, space: str, sample: int = 500) -> int:
     body = {"size": sample, "query": {"match_all": {}}}
     hits = (await gateway.search(alerts_alias(space), body)).json()["hits"]["hits"]
     return round(statistics.mean(len(orjson.dumps(hit["_source"])) for hit in hits))
+
+
+async def _bench_first_change(url: str, alerts: int, rounds: int) -> None:
+    """The common case: closing alerts never changed before (history depth 0 -> 1)."""
+    gateway = Gateway(connection_settings(Settings(), url))
+    indices = AlertIndices(gateway)
+    limits = {"on": HISTORY_LIMIT, "off": None}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    try:
+        for round_number in range(rounds):
+            tag = f"{time.time_ns() % 10**9}"
+            order = ("on", "off") if round_number % 2 == 0 else ("off", "on")
+            for mode in order:
+                await _seed(gateway, indices, f"first-{mode}-{tag}", alerts)
+            for mode in order:
+                service = StatusService(gateway, indices, EngineOptions(history_limit=limits[mode]))
+                everything = AlertQuery({"match_all": {}})
+                change = StatusChange(f"first-{mode}-{tag}", everything, WorkflowStatus.CLOSED)
+                elapsed = await _timed(lambda s=service, c=change: s.apply(c))
+                seconds.setdefault((FIRST_PATH, mode), []).append(elapsed)
+        _report(seconds, {FIRST_PATH: alerts})
+    finally:
+        await gateway.close()
 
 
 async def _bench(url: str, alerts: int, rounds: int, dialect_alerts: int) -> None:
@@ -136,6 +163,7 @@ def main(
     """Closure throughput with the status history on vs off, side by side."""
     with elasticsearch(Settings()) as url:
         asyncio.run(_bench(url, alerts, rounds, min(dialect_alerts, alerts)))
+        asyncio.run(_bench_first_change(url, alerts, rounds))
 
 
 @contextlib.contextmanager

@@ -8,9 +8,8 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from alertstatus.engine.tags import AlertFieldsService
-from alertstatus.engine.workflow import WorkflowService, new_request_id
-
-REQUEST_ID_HEADERS = ("x-request-id", "x-opaque-id")
+from alertstatus.engine.workflow import WorkflowService
+from alertstatus.observability.middleware import request_id as observed_request_id
 
 
 def workflow_service(request: Request) -> WorkflowService:
@@ -22,12 +21,9 @@ def alert_fields_service(request: Request) -> AlertFieldsService:
 
 
 def request_id(request: Request) -> str:
-    """The caller's request id (X-Request-Id, X-Opaque-Id), else a fresh one: kept in history."""
-    for header in REQUEST_ID_HEADERS:
-        value = request.headers.get(header)
-        if value:
-            return value[:200]
-    return new_request_id()
+    """The id the observability middleware echoes in `X-Request-Id`: kept in the status history."""
+    known = request.scope.get("state", {}).get("request_id")
+    return known if isinstance(known, str) else observed_request_id(request.scope)
 
 
 def error_route(render: Callable[[Request, Exception], Response]) -> type[APIRoute]:

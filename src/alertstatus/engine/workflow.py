@@ -26,8 +26,7 @@ log = logging.getLogger(__name__)
 AUDIT_INDEX = ".alertstatus-audit"
 COMMENTS_INDEX = ".alertstatus-comments"
 _LOOKUP_CHUNK = 5_000  # keys per search: two hits per key stay under max_result_window
-# What an update returns of the alert: enough to read its state and history, not the whole alert.
-_AFTER_FIELDS = ("kibana.alert.workflow_*", HISTORY_FIELD)
+_STATE_FIELDS = "kibana.alert.workflow_*"  # what tells a refusal from "already there"
 RETRY_ON_CONFLICT = 10  # concurrent writers to one alert: re-run the script on the fresh doc
 
 _HIDDEN = {"index.hidden": True, "number_of_shards": 1, "auto_expand_replicas": "0-1"}
@@ -120,10 +119,7 @@ class DialectChange:
     allowed_from: frozenset[ModelState] | None = None
     tags_to_add: tuple[str, ...] = ()
     comment: str | None = None  # also stored as a comment on every alert the change reached
-
-
-def new_request_id() -> str:
-    return str(uuid.uuid4())
+    read_back: bool = False  # return each alert's workflow fields and history after the change
 
 
 class WorkflowService:
@@ -208,7 +204,7 @@ class WorkflowService:
         for alert in alerts:
             lines.append({"update": {"_index": alert.index, "_id": alert.id,
                                      "retry_on_conflict": RETRY_ON_CONFLICT}})  # fmt: skip
-            lines.append({"script": script, "_source": {"includes": list(_AFTER_FIELDS)}})
+            lines.append({"script": script, "_source": _returned_source(request)})
         items = (await self.gateway.bulk(lines, refresh=True)).json()["items"]
         outcomes: dict[str, Outcome] = {}
         for alert, item in zip(alerts, items, strict=True):
@@ -307,6 +303,15 @@ class WorkflowService:
         if name not in self._created:
             await self.gateway.create_index(name, {"settings": _HIDDEN, "mappings": mappings})
             self._created.add(name)
+
+
+def _returned_source(request: DialectChange) -> bool | dict[str, list[str]]:
+    """As little of each alert as the caller needs back: bytes returned cost throughput."""
+    if request.read_back:
+        return {"includes": [_STATE_FIELDS, HISTORY_FIELD]}
+    if request.allowed_from is not None:
+        return {"includes": [_STATE_FIELDS]}
+    return False
 
 
 def _outcome(alert: AlertRef, item: dict[str, Any], request: DialectChange) -> Outcome:

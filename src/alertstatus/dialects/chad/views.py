@@ -60,7 +60,7 @@ def acknowledgement(alert: AlertRef) -> tuple[str | None, str | None]:
 
 def _change(
     space_id: str, ids: list[str], status: ChadStatus, comment: str | None, principal: Principal,
-    request: Request,
+    request: Request, *, read_back: bool = False,
 ) -> DialectChange:  # fmt: skip
     return DialectChange(
         space_id=space_id,
@@ -70,6 +70,7 @@ def _change(
         allowed_from=chad_allowed_states(status),
         provenance=Provenance(Dialect.CHAD, principal.actor, comment, request_id(request)),
         comment=comment,
+        read_back=read_back,
     )
 
 
@@ -91,7 +92,9 @@ async def update_status(
     service: Annotated[WorkflowService, Depends(workflow_service)],
     space_id: Annotated[str, Depends(chad_space)],
 ) -> StatusUpdated:
-    change = _change(space_id, [alert_id], body.status, body.comment, principal, request)
+    change = _change(
+        space_id, [alert_id], body.status, body.comment, principal, request, read_back=True
+    )
     (outcome,) = await service.change(change)
     match outcome:
         case Outcome(result=Result.NOT_FOUND):
