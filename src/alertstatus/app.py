@@ -18,6 +18,8 @@ from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
+from alertstatus.tasks import views as tasks
+from alertstatus.tasks.service import TaskService
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +57,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             EngineOptions(
                 skip_unchanged=settings.skip_unchanged,
                 repair_null_range=settings.repair_null_range,
+                slices=settings.update_slices,
+                prefilter_unchanged=settings.prefilter_unchanged,
+                requests_per_second=settings.update_requests_per_second,
+                max_ids=settings.max_ids_per_request,
+                max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
             ),
         )
+        app.state.task_service = TaskService(gateway)
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -75,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(kibana.router)
     app.include_router(system.router)
+    app.include_router(tasks.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

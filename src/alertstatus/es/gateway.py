@@ -257,3 +257,21 @@ class Gateway:
 
     async def put_template(self, kind: str, name: str, body: Mapping[str, Any]) -> None:
         await self.request("PUT", _path(kind, name), body=body)
+
+    # --- scale: index settings and the task API ----------------------------------------------
+
+    async def index_settings(self, index: str, name: str) -> Any:
+        """`GET /<index>/_settings/<name>` with defaults, flat: `{index: {settings|defaults}}`."""
+        response = await self.request(
+            "GET",
+            _path(index, "_settings", name),
+            params={"include_defaults": True, "flat_settings": True, "ignore_unavailable": True},
+        )
+        return response.json()
+
+    async def get_task(self, task_id: str) -> EsResponse:
+        """A running task from `_tasks`, or a finished one from the `.tasks` index (ES reads it)."""
+        return await self.request("GET", _path("_tasks", task_id))
+
+    async def cancel_task(self, task_id: str) -> EsResponse:
+        return await self.request("POST", _path("_tasks", task_id, "_cancel"))
