@@ -17,7 +17,9 @@ from bench.phases import Bench, Row, Sizes
 from bench.report import render
 from bench.server import ServiceProcess
 
-QUICK = Sizes(alerts=2_000, p3_alerts=1_000, p3_requests=256, p3_concurrency=64, p4_ids=5_000)
+QUICK = Sizes(
+    alerts=2_000, p3_alerts=1_000, p3_requests=256, p3_concurrency=64, p4_ids=5_000, repeat=1
+)
 
 
 async def measure(es_url: str, sizes: Sizes, prefix: str = "bench") -> tuple[list[Row], str]:
@@ -38,15 +40,18 @@ async def measure(es_url: str, sizes: Sizes, prefix: str = "bench") -> tuple[lis
 
 
 def main(
-    alerts: Annotated[int, typer.Option(help="Alerts per space in P1, P2, P5.")] = 100_000,
+    alerts: Annotated[int, typer.Option(help="Alerts per space in P1, P2, P5.")] = 50_000,
     p3_alerts: Annotated[int, typer.Option(help="Alerts in the P3 space.")] = 20_000,
-    p3_requests: Annotated[int, typer.Option(help="Requests in P3 (per target).")] = 2_000,
+    p3_requests: Annotated[int, typer.Option(help="Requests in P3 (per target).")] = 1_000,
     p3_concurrency: Annotated[int, typer.Option(help="Concurrent clients in P3.")] = 64,
     p4_ids: Annotated[int, typer.Option(help="Ids in the P4 request.")] = 100_000,
+    repeat: Annotated[int, typer.Option(min=1, help="Interleaved rounds of P1-P3.")] = 2,
     quick: Annotated[bool, typer.Option(help="Tiny sizes: a smoke run of seconds.")] = False,
 ) -> None:
     """Uses ELASTICSEARCH_URL, else starts a throwaway local node (as the tests do)."""
-    sizes = QUICK if quick else Sizes(alerts, p3_alerts, p3_requests, p3_concurrency, p4_ids)
+    sizes = (
+        QUICK if quick else Sizes(alerts, p3_alerts, p3_requests, p3_concurrency, p4_ids, repeat)
+    )
     with elasticsearch_for_tests(Settings()) as es_url:
         rows, header = asyncio.run(measure(es_url, sizes))
     typer.echo(render(rows, header))

@@ -37,11 +37,12 @@ LONG = aiohttp.ClientTimeout(total=None)
 
 @dataclass
 class Sizes:
-    alerts: int = 100_000  # P1, P2, P5: alerts per measured space
+    alerts: int = 50_000  # P1, P2, P5: alerts per measured space
     p3_alerts: int = 20_000
-    p3_requests: int = 2_000
+    p3_requests: int = 1_000
     p3_concurrency: int = 64
     p4_ids: int = 100_000
+    repeat: int = 2  # P1-P3 run this many times, interleaved; best (P1, P2) or pooled (P3)
 
 
 @dataclass
@@ -102,7 +103,6 @@ class Bench:
         seconds = time.perf_counter() - started
         row = Row(phase, variant, answer["total"], seconds, note=note, extra=answer)
         row.note = note or f"updated {answer['updated']}, noops {answer['noops']}"
-        self.rows.append(row)
         say(f"{phase} {variant}: {row.work} docs in {seconds:.2f} s ({row.rate:,.0f} docs/s)")
         await drop_space(self.gateway, space)
         return row
@@ -122,22 +122,36 @@ class Bench:
             ("P2", 0.5, "direct prefilter", EngineOptions(prefilter_unchanged=True)),
             ("P2", 0.5, "kibana", EngineOptions(skip_unchanged=False)),
         ]
-        for number, (phase, closed_ratio, variant, options) in enumerate(plans):
-            space = f"{self.prefix}-{phase.lower()}-{number}"
-            await seed_space(self.gateway, space, n, closed_ratio=closed_ratio)
-            if options is None:
-                run = self._service_close(http, space, {"query": TIME_RANGE, "status": "closed"})
-            else:
-                run = self._direct(space, options, query)
-            row = await self._timed(phase, variant, space, run)
-            if "prefilter" in variant:  # counts only what it rewrites: rate over all alerts
-                row.work = n
-                row.note += f" (total {row.extra['total']}: the rest never matched)"
+        best: dict[int, Row] = {}
+        for round_number in range(self.sizes.repeat):
+            order = list(enumerate(plans))
+            if round_number % 2:  # alternate the order: no variant always runs first
+                order.reverse()
+            for number, (phase, closed_ratio, variant, options) in order:
+                space = f"{self.prefix}-{phase.lower()}-{number}"
+                await seed_space(self.gateway, space, n, closed_ratio=closed_ratio)
+                if options is None:
+                    body = {"query": TIME_RANGE, "status": "closed"}
+                    run = self._service_close(http, space, body)
+                else:
+                    run = self._direct(space, options, query)
+                row = await self._timed(phase, variant, space, run)
+                if "prefilter" in variant:  # counts only what it rewrites: rate over all alerts
+                    row.work = n
+                    row.note += f" (total {row.extra['total']}: the rest never matched)"
+                if number not in best or row.seconds < best[number].seconds:
+                    best[number] = row
+        for number in sorted(best):
+            best[number].note += f"; best of {self.sizes.repeat}"
+            self.rows.append(best[number])
 
     async def concurrent_id_closures(self, http: aiohttp.ClientSession) -> None:
         """P3: many clients closing 10 random ids each; same id sequence for both targets."""
         sizes = self.sizes
-        for variant in ("direct", "service"):
+        pooled: dict[str, tuple[list[float], float]] = {"direct": ([], 0.0), "service": ([], 0.0)}
+        peak = 0.0
+        variants = ["direct", "service", "service", "direct"] * sizes.repeat
+        for variant in variants[: 2 * sizes.repeat]:
             space = f"{self.prefix}-p3-{variant}"
             alias = await seed_space(self.gateway, space, sizes.p3_alerts)
             rng = random.Random(3)
@@ -158,9 +172,16 @@ class Bench:
                     )
                     url = f"{self.gateway.connection.url}/{alias}/_update_by_query{_query(params)}"
                 requests.append((url, orjson.dumps(body)))
-            latencies = await self._hammer(http, requests, sizes.p3_concurrency)
-            self.rows.append(self._latency_row("P3", variant, latencies))
+            latencies, seconds = await self._hammer(http, requests, sizes.p3_concurrency)
+            if variant == "service":
+                peak = max(peak, self.service.peak_rss_mb())
+            say(f"P3 {variant}: {len(latencies) / seconds:,.0f} req/s")
+            pooled[variant] = (pooled[variant][0] + latencies, pooled[variant][1] + seconds)
             await drop_space(self.gateway, space)
+        for variant in ("direct", "service"):
+            row = self._latency_row("P3", variant, pooled[variant])
+            row.rss_mb = peak if variant == "service" else None
+            self.rows.append(row)
 
     async def _hammer(
         self, http: aiohttp.ClientSession, requests: list[tuple[str, bytes]], concurrency: int
@@ -206,6 +227,7 @@ class Bench:
         ids = [alert_id(space, number) for number in range(self.sizes.p4_ids)]
         run = self._service_close(http, space, {"signal_ids": ids, "status": "closed"})
         row = await self._timed("P4", "service", space, run)
+        self.rows.append(row)
         row.work, row.unit = self.sizes.p4_ids, "ids/s"
         row.rss_mb = self.service.peak_rss_mb()
         row.note = f"{existing} of the ids exist; batches {row.extra['batches']}"

@@ -18,7 +18,9 @@ ROWS = [
 
 
 def test_quick_bench_prints_every_row(es_url) -> None:
-    sizes = Sizes(alerts=300, p3_alerts=200, p3_requests=64, p3_concurrency=8, p4_ids=2_000)
+    sizes = Sizes(
+        alerts=300, p3_alerts=200, p3_requests=64, p3_concurrency=8, p4_ids=2_000, repeat=1
+    )
 
     rows, header = asyncio.run(measure(es_url, sizes, prefix=f"b{uuid.uuid4().hex[:8]}"))
 
