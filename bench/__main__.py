@@ -13,7 +13,7 @@ import typer
 from alertstatus.es.gateway import ConnectionSettings, Gateway
 from alertstatus.es.runtime import elasticsearch_for_tests
 from alertstatus.settings import Settings
-from bench.phases import Bench, Row, Sizes
+from bench.phases import ALL_PHASES, Bench, Row, Sizes
 from bench.report import render
 from bench.server import ServiceProcess
 
@@ -22,13 +22,15 @@ QUICK = Sizes(
 )
 
 
-async def measure(es_url: str, sizes: Sizes, prefix: str = "bench") -> tuple[list[Row], str]:
+async def measure(
+    es_url: str, sizes: Sizes, prefix: str = "bench", phases: frozenset[str] = ALL_PHASES
+) -> tuple[list[Row], str]:
     """Run every phase against `es_url` with a fresh service process; rows and the header."""
     gateway = Gateway(ConnectionSettings(url=es_url, request_timeout=7200))
     try:
         info = (await gateway.info()).json()
         with ServiceProcess(es_url) as service:
-            rows = await Bench(gateway, service, sizes, prefix).run_all()
+            rows = await Bench(gateway, service, sizes, prefix).run_all(phases)
     finally:
         await gateway.close()
     header = (
@@ -46,6 +48,7 @@ def main(
     p3_concurrency: Annotated[int, typer.Option(help="Concurrent clients in P3.")] = 64,
     p4_ids: Annotated[int, typer.Option(help="Ids in the P4 request.")] = 100_000,
     repeat: Annotated[int, typer.Option(min=1, help="Interleaved rounds of P1-P3.")] = 2,
+    phases: Annotated[str, typer.Option(help="Which phases, e.g. P1,P2.")] = "P1,P2,P3,P4,P5",
     quick: Annotated[bool, typer.Option(help="Tiny sizes: a smoke run of seconds.")] = False,
 ) -> None:
     """Uses ELASTICSEARCH_URL, else starts a throwaway local node (as the tests do)."""
@@ -53,7 +56,8 @@ def main(
         QUICK if quick else Sizes(alerts, p3_alerts, p3_requests, p3_concurrency, p4_ids, repeat)
     )
     with elasticsearch_for_tests(Settings()) as es_url:
-        rows, header = asyncio.run(measure(es_url, sizes))
+        chosen = frozenset(phases.upper().replace(" ", "").split(",")) & ALL_PHASES
+        rows, header = asyncio.run(measure(es_url, sizes, phases=chosen))
     typer.echo(render(rows, header))
 
 

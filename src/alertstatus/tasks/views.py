@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from alertstatus.auth.dependencies import require
 from alertstatus.auth.models import Principal, Role
 from alertstatus.dialects.kibana.errors import KibanaRoute
-from alertstatus.dialects.kibana.views import space
-from alertstatus.engine.model import DEFAULT_SPACE
+from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
 from alertstatus.tasks.models import TaskProgress, validate_task_id
 from alertstatus.tasks.service import TaskService
 
@@ -23,23 +22,20 @@ def task_service(request: Request) -> TaskService:
     return request.app.state.task_service
 
 
+def path_space(request: Request) -> str:
+    """`{space_id}` when the path has one (validated), else Kibana's default space."""
+    return validate_space_id(request.path_params.get("space_id", DEFAULT_SPACE))
+
+
 def task(task_id: str) -> str:
     """The `{task_id}` path segment, checked before it reaches an Elasticsearch URL."""
     return validate_task_id(task_id)
 
 
 @router.get(TASK_PATH, summary="Progress of an asynchronous status change")
-async def task_progress(
-    task_id: Annotated[str, Depends(task)],
-    principal: Annotated[Principal, Depends(require(Role.VIEWER))],
-    service: Annotated[TaskService, Depends(task_service)],
-) -> TaskProgress:
-    return await service.progress(DEFAULT_SPACE, task_id)
-
-
 @router.get("/s/{space_id}" + TASK_PATH, summary="Progress of a status change in a space")
-async def task_progress_in_space(
-    space_id: Annotated[str, Depends(space)],
+async def task_progress(
+    space_id: Annotated[str, Depends(path_space)],
     task_id: Annotated[str, Depends(task)],
     principal: Annotated[Principal, Depends(require(Role.VIEWER))],
     service: Annotated[TaskService, Depends(task_service)],
@@ -48,17 +44,9 @@ async def task_progress_in_space(
 
 
 @router.post(TASK_PATH + "/_cancel", summary="Cancel an asynchronous status change")
+@router.post("/s/{space_id}" + TASK_PATH + "/_cancel", summary="Cancel a change in a space")
 async def cancel_task(
-    task_id: Annotated[str, Depends(task)],
-    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
-    service: Annotated[TaskService, Depends(task_service)],
-) -> TaskProgress:
-    return await service.cancel(DEFAULT_SPACE, task_id)
-
-
-@router.post("/s/{space_id}" + TASK_PATH + "/_cancel", summary="Cancel a status change in a space")
-async def cancel_task_in_space(
-    space_id: Annotated[str, Depends(space)],
+    space_id: Annotated[str, Depends(path_space)],
     task_id: Annotated[str, Depends(task)],
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     service: Annotated[TaskService, Depends(task_service)],
