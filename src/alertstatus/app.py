@@ -12,10 +12,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alertstatus import __version__
 from alertstatus.dialects.kibana import views as kibana
+from alertstatus.engine.model import StatusChange
+from alertstatus.engine.outcome import UpdateCounts
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
+from alertstatus.observability import metrics as metrics_views
+from alertstatus.observability.logs import configure_logging, note_update
+from alertstatus.observability.metrics import Metrics
+from alertstatus.observability.middleware import ObservabilityMiddleware
+from alertstatus.rules import views as rules_legacy
+from alertstatus.rules import views_v2 as rules
+from alertstatus.rules.service import RuleService
+from alertstatus.rules.types import RuleTypeRegistry
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
 from alertstatus.tasks import views as tasks
@@ -44,10 +54,18 @@ def connection_settings(settings: Settings, url: str | None = None) -> Connectio
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    metrics = Metrics()
+
+    def observe_update(change: StatusChange, counts: UpdateCounts) -> None:
+        metrics.observe_update(change, counts)
+        note_update(change, counts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = Gateway(connection_settings(settings))
+        gateway = Gateway(
+            connection_settings(settings), on_error=metrics.observe_elasticsearch_error
+        )
         indices = AlertIndices(gateway, install_templates=settings.install_templates)
         app.state.settings = settings
         app.state.gateway = gateway
@@ -63,8 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 max_ids=settings.max_ids_per_request,
                 max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
             ),
+            observer=observe_update,
         )
         app.state.task_service = TaskService(gateway)
+        app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -84,6 +104,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kibana.router)
     app.include_router(system.router)
     app.include_router(tasks.router)
+    app.include_router(metrics_views.router)
+    app.state.metrics = metrics
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    # before any `/api/alerts/{id}` router (CHAD): `_find`, `_health`... must match here first
+    app.include_router(rules_legacy.router)
+    app.include_router(rules.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

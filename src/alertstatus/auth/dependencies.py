@@ -13,6 +13,7 @@ from fastapi import Request
 from alertstatus.auth.models import Forbidden, Principal, Role
 from alertstatus.auth.service import authenticate
 from alertstatus.engine.model import DEFAULT_SPACE
+from alertstatus.observability.logs import note_caller
 
 
 def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
@@ -21,6 +22,7 @@ def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
     async def dependency(request: Request) -> Principal:
         principal = await authenticate(request)
         space_id = request.path_params.get("space_id", DEFAULT_SPACE)
+        note_caller(actor=principal.name, space=space_id)
         if not principal.role.allows(role) or not principal.may_enter(space_id):
             raise Forbidden("Not enough permissions")
         return principal

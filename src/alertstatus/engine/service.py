@@ -9,12 +9,8 @@ from typing import Any
 import orjson
 
 from alertstatus.engine.merge import merge_update_by_query
-from alertstatus.engine.model import (
-    AlertIds,
-    AlertQuery,
-    SelectionTooLarge,
-    StatusChange,
-)
+from alertstatus.engine.model import AlertIds, AlertQuery, SelectionTooLarge, StatusChange
+from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
 from alertstatus.engine.query import repair_null_ranges
 from alertstatus.engine.scripts import workflow_status_script
 from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
@@ -88,11 +84,16 @@ class StatusService:
     """Applies status changes to a space's alerts through the gateway."""
 
     def __init__(
-        self, gateway: Gateway, indices: AlertIndices, options: EngineOptions | None = None
+        self,
+        gateway: Gateway,
+        indices: AlertIndices,
+        options: EngineOptions | None = None,
+        observer: UpdateObserver | None = None,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
         self.options = options or EngineOptions()
+        self.observer = observer
         self._max_terms: dict[str, tuple[int, float]] = {}
 
     async def apply(self, change: StatusChange) -> EsResponse:
@@ -105,6 +106,23 @@ class StatusService:
         alias = await self.indices.ensure_space(change.space_id)
         params, body = update_by_query_request(change, self.options)
         chunks = await self._id_chunks(alias, change)
+        try:
+            result = await self._update(alias, body, params, chunks)
+        except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries the counts
+            self._observe(change, error.body())
+            raise
+        self._observe(change, result.json())
+        return result
+
+    def _observe(self, change: StatusChange, body: object) -> None:
+        """Tell the observer (metrics, request log) what Elasticsearch did."""
+        if self.observer is not None and (counts := UpdateCounts.from_response(body)):
+            self.observer(change, counts)
+
+    async def _update(
+        self, alias: str, body: dict[str, Any], params: dict[str, Any], chunks: list[list[str]]
+    ) -> EsResponse:
+        """One `_update_by_query`, or one per chunk of ids with the answers merged."""
         if len(chunks) <= 1:
             return await self.gateway.update_by_query(alias, body, params)
         answers: list[dict[str, Any]] = []

@@ -9,7 +9,7 @@ Response bodies are kept as the raw bytes Elasticsearch sent, so callers can ret
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -139,8 +139,11 @@ def _query(params: Mapping[str, Any] | None) -> str:
 class Gateway:
     """Async access to one Elasticsearch cluster; knows nothing about alerts."""
 
-    def __init__(self, connection: ConnectionSettings) -> None:
+    def __init__(
+        self, connection: ConnectionSettings, *, on_error: Callable[[int], None] | None = None
+    ) -> None:
         self.connection = connection
+        self.on_error = on_error  # hears the status of every failed call (metrics)
         node: NodeConfig = url_to_node_config(connection.url)
         headers: dict[str, str] = {}
         if connection.api_key:
@@ -171,7 +174,16 @@ class Gateway:
     async def close(self) -> None:
         await self._transport.close()
 
-    async def request(
+    async def request(self, method: str, path: str, **options: Any) -> EsResponse:
+        """Perform one call; statuses >= 400 raise ElasticsearchError unless listed in `ok`."""
+        try:
+            return await self._perform(method, path, **options)
+        except ElasticsearchError as error:
+            if self.on_error is not None:
+                self.on_error(error.status)
+            raise
+
+    async def _perform(
         self,
         method: str,
         path: str,
@@ -182,7 +194,6 @@ class Gateway:
         ok: Iterable[int] = (),
         timeout: float | None = None,
     ) -> EsResponse:
-        """Perform one call; statuses >= 400 raise ElasticsearchError unless listed in `ok`."""
         headers = {"accept": JSON}
         if body is not None:
             headers["content-type"] = NDJSON if ndjson else JSON
@@ -257,6 +268,42 @@ class Gateway:
 
     async def put_template(self, kind: str, name: str, body: Mapping[str, Any]) -> None:
         await self.request("PUT", _path(kind, name), body=body)
+
+    # --- single documents (rules) -------------------------------------------------------------
+
+    async def get_document(self, index: str, doc_id: str) -> EsResponse:
+        """`GET <index>/_doc/<id>`; a 404 (missing document or index) is returned, not raised."""
+        return await self.request("GET", _path(index, "_doc", doc_id), ok=(404,))
+
+    async def index_document(
+        self,
+        index: str,
+        doc_id: str,
+        body: Mapping[str, Any],
+        *,
+        create: bool = False,
+        if_seq_no: int | None = None,
+        if_primary_term: int | None = None,
+        refresh: str = "wait_for",
+    ) -> EsResponse:
+        """Write one document; a 409 (id taken, or seq_no moved on) is returned, not raised."""
+        params = {
+            "op_type": "create" if create else None,
+            "if_seq_no": if_seq_no,
+            "if_primary_term": if_primary_term,
+            "refresh": refresh,
+        }
+        return await self.request(
+            "PUT", _path(index, "_doc", doc_id), params=params, body=body, ok=(409,)
+        )
+
+    async def delete_document(
+        self, index: str, doc_id: str, *, refresh: str = "wait_for"
+    ) -> EsResponse:
+        """Delete one document; a 404 is returned, not raised."""
+        return await self.request(
+            "DELETE", _path(index, "_doc", doc_id), params={"refresh": refresh}, ok=(404,)
+        )
 
     # --- scale: index settings and the task API ----------------------------------------------
 
