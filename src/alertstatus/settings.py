@@ -143,6 +143,37 @@ class Settings(BaseSettings):
     def _valid_space(cls, space_id: str) -> str:
         return validate_space_id(space_id)
 
+    # --- scale: big closures, async tasks, id splitting (docs/scale.md) -------------------------
+    update_slices: str = Field(
+        default="1",
+        pattern=r"^(auto|[1-9][0-9]{0,2})$",
+        description=(
+            "`slices` of each `_update_by_query`: `auto` or a number. 1 keeps Kibana's response "
+            "shape; `auto` pays on multi-shard aliases (measured: docs/performance.md)."
+        ),
+    )
+    prefilter_unchanged: bool = Field(
+        default=False,
+        description=(
+            "With skip_unchanged, also leave alerts already in the target status out of the query "
+            "(they then count in neither `total` nor `noops`)."
+        ),
+    )
+    update_requests_per_second: float = Field(
+        default=-1,
+        description="Throttle of each `_update_by_query` (docs per second); -1 is unthrottled.",
+    )
+    max_ids_per_request: int = Field(
+        default=500_000,
+        ge=1,
+        description="Most alert ids one request may name; more is a 400 before Elasticsearch.",
+    )
+    max_terms_count_cache_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="How long an alias's `index.max_terms_count` is cached before re-reading.",
+    )
+
     # --- security -------------------------------------------------------------------------------
     auth_enabled: bool = Field(
         default=False,

@@ -16,12 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from alertstatus.auth.models import AuthError
-from alertstatus.engine.model import InvalidSpaceId, StatusChangeError
+from alertstatus.engine.model import InvalidSpaceId, SelectionTooLarge, StatusChangeError
 from alertstatus.engine.tags import InvalidArrays
 from alertstatus.engine.workflow import AlertNotFound
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
 from alertstatus.rules.errors import RuleError
+from alertstatus.tasks.models import InvalidTaskId, TaskNotFound
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,12 @@ def render(error: Exception) -> Response:
             return siem_error(400, error.messages)
         case AlertNotFound():
             return platform_error(404, f"Alert [{error.missing[0]}] not found")
+        case SelectionTooLarge():
+            return platform_error(400, f"[request body].signal_ids: {error}")
+        case InvalidTaskId():
+            return platform_error(400, f"[request params].task_id: {error}")
+        case TaskNotFound():
+            return platform_error(404, str(error))
         case ElasticsearchError():
             return siem_error(error.status, error.reason())
         case AuthError():
