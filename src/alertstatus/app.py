@@ -11,11 +11,16 @@ from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alertstatus import __version__
+from alertstatus.auth import views as auth
+from alertstatus.auth.bootstrap import bootstrap_admin_key
+from alertstatus.auth.service import Authenticator
 from alertstatus.dialects.kibana import views as kibana
+from alertstatus.engine.guard import QueryPolicy
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
+from alertstatus.limits import BodySizeLimit
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
 
@@ -39,6 +44,15 @@ def connection_settings(settings: Settings, url: str | None = None) -> Connectio
     )
 
 
+def query_policy(settings: Settings) -> QueryPolicy:
+    """What selection queries may hold (engine/guard.py; docs/security.md)."""
+    return QueryPolicy(
+        allow_scripts=settings.query_allow_scripts,
+        allow_lookups=settings.query_allow_lookups,
+        max_ids=settings.max_ids_per_request,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
@@ -55,8 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             EngineOptions(
                 skip_unchanged=settings.skip_unchanged,
                 repair_null_range=settings.repair_null_range,
+                query_policy=query_policy(settings),
             ),
         )
+        app.state.authenticator = Authenticator(settings, gateway)
+        await bootstrap_admin_key(app.state.authenticator, settings)
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -75,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(kibana.router)
     app.include_router(system.router)
+    app.include_router(auth.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from alertstatus.auth.cli import apikey_app, password_hash
 from alertstatus.es.runtime import (
     ElasticsearchStartError,
     elasticsearch_for_service,
@@ -23,6 +24,8 @@ es_app = typer.Typer(help="The local Elasticsearch node (used when ELASTICSEARCH
 templates_app = typer.Typer(help="Index templates for Kibana's security alerts layout.")
 app.add_typer(es_app, name="es")
 app.add_typer(templates_app, name="templates")
+app.add_typer(apikey_app, name="apikey")
+app.command("password-hash")(password_hash)
 
 
 def _logging() -> None:

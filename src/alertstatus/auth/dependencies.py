@@ -20,9 +20,14 @@ def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
 
     async def dependency(request: Request) -> Principal:
         principal = await authenticate(request)
+        if not principal.role.allows(role):
+            raise Forbidden(
+                f"API [{request.method} {request.url.path}] is unauthorized for user, "
+                f"this action is granted by the role [{role.value}]"
+            )
         space_id = request.path_params.get("space_id", DEFAULT_SPACE)
-        if not principal.role.allows(role) or not principal.may_enter(space_id):
-            raise Forbidden("Not enough permissions")
+        if not principal.may_enter(space_id):
+            raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
         return principal
 
     return dependency

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_selection
 from alertstatus.engine.model import AlertIds, AlertQuery, StatusChange
 from alertstatus.engine.query import repair_null_ranges
 from alertstatus.engine.scripts import workflow_status_script
@@ -18,16 +19,24 @@ class EngineOptions:
 
     skip_unchanged: bool = True
     repair_null_range: bool = True
+    query_policy: QueryPolicy = DEFAULT_POLICY  # what a selection may hold (engine/guard.py)
 
 
-def selection_query(change: StatusChange, *, repair_null_range: bool = True) -> dict[str, Any]:
-    """The `query` member: ids as `terms` on `_id`, or the user's query, inside `bool.filter`."""
+def selection_query(
+    change: StatusChange, *, repair_null_range: bool = True, policy: QueryPolicy = DEFAULT_POLICY
+) -> dict[str, Any]:
+    """The `query` member: ids as `terms` on `_id`, or the user's query, inside `bool.filter`.
+
+    The selection passes the guard first (QueryRefused otherwise): nothing unchecked is sent.
+    """
     match change.selector:
         case AlertIds(ids=ids):
+            check_selection(change.selector, policy)
             return {"bool": {"filter": {"terms": {"_id": list(ids)}}}}
         case AlertQuery(query=query):
             if repair_null_range:
                 query = repair_null_ranges(query)
+            check_selection(AlertQuery(query), policy)
             return {"bool": {"filter": query}}
     raise TypeError(f"unknown selector {change.selector!r}")  # pragma: no cover
 
@@ -42,7 +51,9 @@ def update_by_query_request(
         "conflicts": change.conflicts.value,
     }
     body = {
-        "query": selection_query(change, repair_null_range=options.repair_null_range),
+        "query": selection_query(
+            change, repair_null_range=options.repair_null_range, policy=options.query_policy
+        ),
         "script": workflow_status_script(change, skip_unchanged=options.skip_unchanged),
     }
     return params, body
@@ -60,6 +71,6 @@ class StatusService:
 
     async def apply(self, change: StatusChange) -> EsResponse:
         """Run the change; the result is Elasticsearch's `_update_by_query` response, raw."""
+        params, body = update_by_query_request(change, self.options)  # guarded before any I/O
         alias = await self.indices.ensure_space(change.space_id)
-        params, body = update_by_query_request(change, self.options)
         return await self.gateway.update_by_query(alias, body, params)

@@ -257,3 +257,45 @@ class Gateway:
 
     async def put_template(self, kind: str, name: str, body: Mapping[str, Any]) -> None:
         await self.request("PUT", _path(kind, name), body=body)
+
+    # --- single documents (the API key store) ----------------------------------------------------
+
+    async def get_document(self, index: str, doc_id: str) -> Any | None:
+        """A document's `_source`, or None when the index or the document does not exist."""
+        response = await self.request("GET", _path(index, "_doc", doc_id), ok=(404,))
+        if response.status == 404:
+            return None
+        return response.json().get("_source")
+
+    async def create_document(
+        self, index: str, doc_id: str, source: Mapping[str, Any], *, refresh: bool = True
+    ) -> bool:
+        """Write a new document; False when one with that id already exists."""
+        response = await self.request(
+            "PUT",
+            _path(index, "_create", doc_id),
+            params={"refresh": "wait_for" if refresh else None},
+            body=source,
+            ok=(409,),
+        )
+        return response.status != 409
+
+    async def update_document(
+        self, index: str, doc_id: str, fields: Mapping[str, Any], *, refresh: bool = True
+    ) -> bool:
+        """Merge `fields` into a document; False when it does not exist."""
+        response = await self.request(
+            "POST",
+            _path(index, "_update", doc_id),
+            params={"refresh": "wait_for" if refresh else None},
+            body={"doc": fields},
+            ok=(404,),
+        )
+        return response.status != 404
+
+    async def count(self, index: str) -> int:
+        """Documents in an index; 0 when the index does not exist."""
+        response = await self.request(
+            "GET", _path(index, "_count"), params={"ignore_unavailable": True}
+        )
+        return int(response.json().get("count", 0))
