@@ -15,8 +15,11 @@ from alertstatus.auth.service import authenticate
 from alertstatus.engine.model import DEFAULT_SPACE
 
 
-def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
-    """A dependency that yields the caller when they hold `role` in the requested space."""
+def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that yields the caller when they hold `role` in the requested space.
+
+    `in_space=False` for routes about the caller rather than a space's data (whoami, sessions).
+    """
 
     async def dependency(request: Request) -> Principal:
         principal = await authenticate(request)
@@ -26,8 +29,10 @@ def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
                 f"this action is granted by the role [{role.value}]"
             )
         space_id = request.path_params.get("space_id", DEFAULT_SPACE)
-        if not principal.may_enter(space_id):
+        if in_space and not principal.may_enter(space_id):
             raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
         return principal
 
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by the auth matrix
+    dependency.in_space = in_space  # type: ignore[attr-defined]
     return dependency

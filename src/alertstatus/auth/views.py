@@ -15,7 +15,7 @@ from alertstatus.http import json_response
 
 router = APIRouter(route_class=KibanaRoute, tags=["alertstatus auth"])
 
-Caller = Annotated[Principal, Depends(require(Role.VIEWER))]
+Caller = Annotated[Principal, Depends(require(Role.VIEWER, in_space=False))]
 
 
 def _authenticator(request: Request) -> Authenticator:

@@ -364,7 +364,8 @@ def elasticsearch_for_tests(settings: Settings) -> Iterator[str]:
             http_port=free_port(),
             data_dir=Path(data),
             heap=settings.es_heap,
-            cluster_name="alertstatus-tests",
+            # unique: test nodes of parallel runs otherwise discover each other on 9300-9305
+            cluster_name=f"alertstatus-tests-{os.getpid()}-{free_port()}",
             java=settings.java,
         )
         node.start(settings.es_start_timeout)
