@@ -131,7 +131,7 @@ class ApiKeyStore:
     ) -> NewApiKey | None:
         """A new key; None only when `key_id` is given and already taken."""
         await self._ensure_index()
-        key_id = key_id or secrets.token_urlsafe(15)
+        key_id = key_id or secrets.token_hex(10)  # hex: never starts with '-' (CLI-safe)
         secret = secrets.token_urlsafe(32)
         record = {
             "name": name or f"api_key:{key_id}",

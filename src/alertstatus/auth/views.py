@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from alertstatus.auth.dependencies import require
 from alertstatus.auth.models import Principal, Role, Unauthenticated
@@ -58,7 +58,7 @@ async def start_session(principal: Caller, request: Request) -> Response:
 async def session_token(principal: Caller, request: Request) -> Response:
     cookie = request.cookies.get(COOKIE_NAME)
     if principal.via != "cookie" or not cookie:
-        raise Unauthenticated("No cookie session")
+        raise HTTPException(400, "No cookie session: start one with POST /api/alertstatus/session")
     sessions = _authenticator(request).sessions
     _, sid = sessions.read(cookie)
     return json_response({"csrf_token": sessions.csrf_token(sid)})
