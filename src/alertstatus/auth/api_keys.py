@@ -142,12 +142,14 @@ class ApiKeyStore:
             "expires_at": _iso(expires_at) if expires_at else None,
             "revoked": False,
         }
-        if not await self.gateway.create_document(self.index, key_id, record):
+        # no refresh: authentication reads by id, which is real-time; `list` refreshes itself
+        if not await self.gateway.create_document(self.index, key_id, record, refresh=False):
             return None
         return NewApiKey(key_id, record["name"], role, spaces, encode_credential(key_id, secret))
 
     async def list(self) -> list[dict[str, Any]]:
         """Every key, newest first, without hashes."""
+        await self.gateway.refresh(self.index)
         if not await self.gateway.count(self.index):
             return []
         body = {"size": 10_000, "sort": [{"created_at": "desc"}], "_source": {"excludes": ["hash"]}}
@@ -160,11 +162,15 @@ class ApiKeyStore:
             return False
         self.cache.forget_where(lambda entry: entry[0].key_id == key_id)
         return await self.gateway.update_document(
-            self.index, key_id, {"revoked": True, "revoked_at": _iso(datetime.now(UTC))}
+            self.index,
+            key_id,
+            {"revoked": True, "revoked_at": _iso(datetime.now(UTC))},
+            refresh=False,
         )
 
     async def bootstrap_admin(self) -> NewApiKey | None:
         """An all-spaces admin key when the store has no key at all (first start), else None."""
+        await self.gateway.refresh(self.index)
         if await self.gateway.count(self.index):
             return None
         return await self.create(role=Role.ADMIN, name="bootstrap admin", key_id=BOOTSTRAP_KEY_ID)

@@ -299,3 +299,7 @@ class Gateway:
             "GET", _path(index, "_count"), params={"ignore_unavailable": True}
         )
         return int(response.json().get("count", 0))
+
+    async def refresh(self, index: str) -> None:
+        """Make recent writes visible to search (reads by id never need it)."""
+        await self.request("POST", _path(index, "_refresh"), params={"ignore_unavailable": True})
