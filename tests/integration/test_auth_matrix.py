@@ -1,15 +1,19 @@
-"""Every role x every route x own/other space, read from the app itself: a route added without
-`require(...)` fails here, and so does one that lets a role or a space in where it should not."""
+"""Every role x every route x own/other space (and revoked/expired keys), read from the app itself:
+a route added without `require(...)` fails here, and so does one that lets a role or a space in
+where it should not."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.routing import APIRoute
 
 from alertstatus.auth.models import Role
+from tests.conftest import run_with_key_store
+from tests.integration.test_auth import key_id_of
 
 # Routes anyone may call: the API description and the health check (docs/security.md).
 PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/api/status"}
@@ -48,13 +52,16 @@ def concrete(path: str, space_id: str) -> str:
     return re.sub(r"\{[^}]+\}", "x", path.replace("{space_id}", space_id))
 
 
-def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key, es):
+def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key, es, es_url):
     own, other = f"own-{uuid.uuid4().hex[:8]}", f"other-{uuid.uuid4().hex[:8]}"
     client = make_client(authorization=None)
     routes = guarded_routes(client.app)
     assert any("signals/status" in path for _, path, _, _ in routes)
     keys = {role: {"both": make_key(role.value, (own, "default")),
                    "own_only": make_key(role.value, (own,))} for role in Role}  # fmt: skip
+    revoked = make_key("admin", None)
+    run_with_key_store(es_url, lambda store: store.revoke(key_id_of(revoked)))
+    expired = make_key("admin", None, expires_at=datetime.now(UTC) - timedelta(seconds=1))
     indices_before = {
         row["index"]
         for row in es.call("GET", "/_cat/indices", expand_wildcards="all", format="json")
@@ -63,6 +70,10 @@ def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key,
     for method, path, needed, in_space in routes:
         anonymous = client.request(method, concrete(path, own), json={})
         assert anonymous.status_code == 401, (method, path)
+        for dead in (revoked, expired):
+            refused = client.request(method, concrete(path, own), json={},
+                                     headers={"authorization": dead})  # fmt: skip
+            assert refused.status_code == 401, (method, path, refused.text)
         for role in Role:
             for where in ("own", "other"):
                 if "{space_id}" in path:
