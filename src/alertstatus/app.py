@@ -16,11 +16,21 @@ from alertstatus.auth.bootstrap import bootstrap_admin_key
 from alertstatus.auth.service import Authenticator
 from alertstatus.dialects.kibana import views as kibana
 from alertstatus.engine.guard import QueryPolicy
+from alertstatus.engine.model import StatusChange
+from alertstatus.engine.outcome import UpdateCounts
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
 from alertstatus.limits import BodySizeLimit
+from alertstatus.observability import metrics as metrics_views
+from alertstatus.observability.logs import configure_logging, note_update
+from alertstatus.observability.metrics import Metrics
+from alertstatus.observability.middleware import ObservabilityMiddleware
+from alertstatus.rules import views as rules_legacy
+from alertstatus.rules import views_v2 as rules
+from alertstatus.rules.service import RuleService
+from alertstatus.rules.types import RuleTypeRegistry
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
 
@@ -56,10 +66,18 @@ def query_policy(settings: Settings) -> QueryPolicy:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    metrics = Metrics()
+
+    def observe_update(change: StatusChange, counts: UpdateCounts) -> None:
+        metrics.observe_update(change, counts)
+        note_update(change, counts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = Gateway(connection_settings(settings))
+        gateway = Gateway(
+            connection_settings(settings), on_error=metrics.observe_elasticsearch_error
+        )
         indices = AlertIndices(gateway, install_templates=settings.install_templates)
         app.state.settings = settings
         app.state.gateway = gateway
@@ -71,9 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 repair_null_range=settings.repair_null_range,
                 query_policy=query_policy(settings),
             ),
+            observer=observe_update,
         )
         app.state.authenticator = Authenticator(settings, gateway)
         await bootstrap_admin_key(app.state.authenticator, settings)
+        app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -92,6 +112,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(kibana.router)
     app.include_router(system.router)
+    app.include_router(metrics_views.router)
+    app.state.metrics = metrics
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    # before any `/api/alerts/{id}` router (CHAD): `_find`, `_health`... must match here first
+    app.include_router(rules_legacy.router)
+    app.include_router(rules.router)
     app.include_router(auth.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 

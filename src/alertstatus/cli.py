@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 import typer
 import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from alertstatus.auth.cli import apikey_app, password_hash
+from alertstatus.es.gateway import ElasticsearchError, Gateway
 from alertstatus.es.runtime import (
     ElasticsearchStartError,
     elasticsearch_for_service,
     elasticsearch_info,
     service_node,
 )
-from alertstatus.settings import get_settings
+from alertstatus.observability.logs import configure_logging
+from alertstatus.settings import Settings, get_settings, settings_table
 
 app = typer.Typer(help="Bulk alert status service on Elasticsearch.", no_args_is_help=True)
 es_app = typer.Typer(help="The local Elasticsearch node (used when ELASTICSEARCH_URL is unset).")
@@ -29,7 +34,31 @@ app.command("password-hash")(password_hash)
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+
+
+def cluster_url(settings: Settings) -> str:
+    """ELASTICSEARCH_URL, else the local node's address (`es start`, or `serve` without a URL)."""
+    return settings.elasticsearch_url or service_node(settings).url
+
+
+@asynccontextmanager
+async def cluster_gateway(settings: Settings) -> AsyncIterator[Gateway]:
+    """A gateway to the configured cluster for one command, closed afterwards."""
+    from alertstatus.app import connection_settings
+
+    gateway = Gateway(connection_settings(settings, cluster_url(settings)))
+    try:
+        yield gateway
+    finally:
+        await gateway.close()
+
+
+def fail(message: str) -> typer.Exit:
+    """Say what went wrong on stderr; the caller raises the returned Exit(1)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
 
 
 @app.command()
@@ -52,10 +81,18 @@ def serve(
                 port=port or settings.port,
                 workers=workers,
                 timeout_keep_alive=75,
+                log_config=None,  # our handlers (JSON or text) in every worker: create_app
+                access_log=False,  # the request line comes from ObservabilityMiddleware
             )
     except ElasticsearchStartError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
+
+
+@app.command("settings")
+def settings_command() -> None:
+    """Print every setting (environment variable, default, meaning) as a Markdown table."""
+    typer.echo(settings_table(), nl=False)
 
 
 @es_app.command("start")
@@ -102,22 +139,59 @@ def templates_install(
     ] = None,
 ) -> None:
     """Install the component templates (and spaces' indices) into the configured cluster."""
-    from alertstatus.app import connection_settings
-    from alertstatus.es.gateway import Gateway
     from alertstatus.es.templates import AlertIndices
 
-    settings = get_settings()
-    url = settings.elasticsearch_url or service_node(settings).url
-
     async def install() -> None:
-        gateway = Gateway(connection_settings(settings, url))
-        try:
+        async with cluster_gateway(get_settings()) as gateway:
             indices = AlertIndices(gateway)
             await indices.install_components()
             for space_id in space or []:
                 typer.echo(f"space {space_id}: {await indices.ensure_space(space_id)}")
-        finally:
-            await gateway.close()
 
     asyncio.run(install())
     typer.echo("templates installed")
+
+
+@app.command()
+def seed(
+    space: Annotated[str, typer.Option(help="Space to write into.")] = "default",
+    count: Annotated[int, typer.Option(min=1, help="How many alerts.")] = 1000,
+    closed_ratio: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of alerts already closed.")
+    ] = 0.2,
+    days: Annotated[
+        float, typer.Option(min=0.0, help="Timestamps spread over the last DAYS days.")
+    ] = 30.0,
+    building_block_ratio: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of building-block alerts.")
+    ] = 0.1,
+    batch_size: Annotated[int, typer.Option(min=1, help="Alerts per _bulk request.")] = 5000,
+    random_seed: Annotated[
+        int | None, typer.Option("--seed", help="Random seed, for repeatable data.")
+    ] = None,
+) -> None:
+    """Write realistic demo alerts (rules, hosts, users, severities) with _bulk, with progress."""
+    from alertstatus.demo import SeedError, SeedPlan, seed_alerts
+    from alertstatus.engine.model import InvalidSpaceId, validate_space_id
+
+    try:
+        validate_space_id(space)
+    except InvalidSpaceId as error:
+        raise fail(str(error)) from error
+    plan = SeedPlan(space, count, days, closed_ratio, building_block_ratio, batch_size, random_seed)
+    console = Console(stderr=True)
+    columns = (TextColumn("seeding {task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("alerts"), TimeElapsedColumn())  # fmt: skip
+
+    async def run() -> str:
+        async with cluster_gateway(get_settings()) as gateway:
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task(space, total=count)
+                return await seed_alerts(gateway, plan, lambda n: progress.advance(task, n))
+
+    try:
+        alias = asyncio.run(run())
+    except (ElasticsearchError, SeedError) as error:
+        reason = error.reason() if isinstance(error, ElasticsearchError) else str(error)
+        raise fail(reason) from error
+    typer.echo(f"seeded {count} alerts into space {space} ({alias}) over the last {days:g} days")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,22 +32,36 @@ class Settings(BaseSettings):
 
     # --- where Elasticsearch is -------------------------------------------------------------
     elasticsearch_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("ELASTICSEARCH_URL")
+        default=None,
+        validation_alias=AliasChoices("ELASTICSEARCH_URL"),
+        description="The cluster to use. Unset: `serve` starts (or reuses) a local node.",
     )
     elasticsearch_api_key: str | None = Field(
-        default=None, validation_alias=AliasChoices("ELASTICSEARCH_API_KEY"), repr=False
+        default=None,
+        validation_alias=AliasChoices("ELASTICSEARCH_API_KEY"),
+        repr=False,
+        description="Elasticsearch API key (the base64 `id:key` form); wins over user/password.",
     )
     elasticsearch_username: str | None = Field(
-        default=None, validation_alias=AliasChoices("ELASTICSEARCH_USERNAME")
+        default=None,
+        validation_alias=AliasChoices("ELASTICSEARCH_USERNAME"),
+        description="User for HTTP basic authentication to Elasticsearch.",
     )
     elasticsearch_password: str | None = Field(
-        default=None, validation_alias=AliasChoices("ELASTICSEARCH_PASSWORD"), repr=False
+        default=None,
+        validation_alias=AliasChoices("ELASTICSEARCH_PASSWORD"),
+        repr=False,
+        description="Password for ELASTICSEARCH_USERNAME.",
     )
     elasticsearch_ca_certs: str | None = Field(
-        default=None, validation_alias=AliasChoices("ELASTICSEARCH_CA_CERTS")
+        default=None,
+        validation_alias=AliasChoices("ELASTICSEARCH_CA_CERTS"),
+        description="PEM file of the CA that signed the cluster's certificate.",
     )
     elasticsearch_verify_certs: bool = Field(
-        default=True, validation_alias=AliasChoices("ELASTICSEARCH_VERIFY_CERTS")
+        default=True,
+        validation_alias=AliasChoices("ELASTICSEARCH_VERIFY_CERTS"),
+        description="Verify the cluster's TLS certificate (turn off only for local testing).",
     )
     elasticsearch_request_timeout: float = Field(
         default=3600.0,
@@ -55,7 +70,10 @@ class Settings(BaseSettings):
         description="Seconds one Elasticsearch call may take; big synchronous closures need long.",
     )
     elasticsearch_max_retries: int = Field(
-        default=2, ge=0, validation_alias=AliasChoices("ELASTICSEARCH_MAX_RETRIES")
+        default=2,
+        ge=0,
+        validation_alias=AliasChoices("ELASTICSEARCH_MAX_RETRIES"),
+        description="Retries on connection errors (never on timeouts or error statuses).",
     )
     elasticsearch_connections: int = Field(
         default=64,
@@ -65,14 +83,19 @@ class Settings(BaseSettings):
     )
 
     # --- the HTTP service -------------------------------------------------------------------
-    host: str = "127.0.0.1"
-    port: int = 5601
+    host: str = Field(default="127.0.0.1", description="Address the API server binds to.")
+    port: int = Field(default=5601, description="API port (Kibana's, so Kibana scripts work).")
 
     # --- the local node the project starts itself ---------------------------------------------
-    home: Path = Field(default_factory=_default_home)
-    es_port: int = 9200
-    es_heap: str = "1g"
-    es_start_timeout: float = 180.0
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Cache folder: Elasticsearch jars, the local node's data and logs.",
+    )
+    es_port: int = Field(default=9200, description="HTTP port of the local node (up to 9299).")
+    es_heap: str = Field(default="1g", description="JVM heap of the local node (-Xms/-Xmx).")
+    es_start_timeout: float = Field(
+        default=180.0, description="Seconds to wait for the local node to become healthy."
+    )
     java: str | None = Field(
         default=None, description="Path of the java binary for the local node (found if unset)."
     )
@@ -93,7 +116,21 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Custom closing reasons (Kibana's securitySolution:detectionsCloseReasons).",
     )
-    install_templates: bool = True
+    install_templates: bool = Field(
+        default=True,
+        description="Install index templates and create a space's index on first use. "
+        "Existing templates not made by alertstatus (Kibana's) are never changed.",
+    )
+
+    # --- operations: logs and metrics (docs/operations.md) -----------------------------------
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log lines: `json` (one object a line), `text`, or `auto` (text on a "
+        "terminal, JSON otherwise).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Lowest level logged; INFO writes one line per request."
+    )
 
     # --- security (docs/security.md) -----------------------------------------------------------
     auth_enabled: bool = Field(
@@ -131,9 +168,13 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = Field(default=None, description="Required `iss`, when set.")
     jwt_audience: str | None = Field(default=None, description="Required `aud`, when set.")
     jwt_leeway: float = Field(default=30.0, ge=0, description="Clock skew allowed on exp/nbf.")
-    jwt_role_claim: str = "role"
-    jwt_spaces_claim: str = "spaces"
-    jwt_name_claim: str = "sub"
+    jwt_role_claim: str = Field(
+        default="role", description="Claim holding viewer|analyst|admin (or a list of roles)."
+    )
+    jwt_spaces_claim: str = Field(
+        default="spaces", description='Claim holding the space ids, or "*" for every space.'
+    )
+    jwt_name_claim: str = Field(default="sub", description="Claim naming the caller.")
     session_secret: str | None = Field(
         default=None,
         repr=False,
@@ -157,6 +198,34 @@ class Settings(BaseSettings):
         default=False,
         description="Let selection queries read other documents (terms lookup, more_like_this...).",
     )
+
+    # --- rules (issue 7: Kibana alerting rule APIs) -----------------------------------------------
+    rules_opaque_types: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Rule type ids accepted with unchecked params besides `.index-threshold` "
+            "(e.g. Kibana's `siem.queryRule`); unknown types are refused with 400."
+        ),
+    )
+
+
+def environment_variable(name: str) -> str:
+    """The variable a field is read from."""
+    alias = Settings.model_fields[name].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"ALERTSTATUS_{name.upper()}"
+
+
+def settings_table() -> str:
+    """Every setting as a Markdown table row: docs/configuration.md is generated from this."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        value = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+        default = "`~/.cache/alertstatus`" if name == "home" else f"`{value!r}`"
+        description = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{environment_variable(name)}` | {default} | {description} |")
+    return "\n".join(rows) + "\n"
 
 
 @lru_cache(maxsize=1)

@@ -31,16 +31,21 @@ def api_routes(routes) -> list[APIRoute]:
     return found
 
 
+def role_requirements(dependant):
+    """Every `require(...)` dependency of a route, however deeply nested."""
+    for dependency in dependant.dependencies:
+        if hasattr(dependency.call, "required_role"):
+            yield dependency.call
+        yield from role_requirements(dependency)
+
+
 def guarded_routes(app) -> list[tuple[str, str, Role, bool]]:
     """(method, path, required role, space-scoped) for every route behind `require`."""
     found = []
     for route in api_routes(app.routes):
         if route.path in PUBLIC:
             continue
-        requirements = [
-            dependency.call for dependency in route.dependant.dependencies
-            if hasattr(dependency.call, "required_role")
-        ]  # fmt: skip
+        requirements = list(role_requirements(route.dependant))
         assert requirements, f"{route.path} has no require(...) dependency"
         needed = max((call.required_role for call in requirements), key=lambda r: r.rank)
         in_space = all(call.in_space for call in requirements)

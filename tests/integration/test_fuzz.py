@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from alertstatus.engine.model import InvalidSpaceId, validate_space_id
 
-EXAMPLES_PER_OPERATION = 40
+EXAMPLES_PER_OPERATION = 15
 FUZZ_SPACE = "fuzz"
 
 

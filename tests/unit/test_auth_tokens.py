@@ -23,7 +23,7 @@ IDP = {"iss": "idp", "aud": "alertstatus"}
 
 def claims(**extra) -> dict:
     return {"sub": "analyst@example.com", "role": "analyst", "spaces": ["default"],
-            "exp": int(time.time()) + 60, **extra}  # fmt: skip
+            "exp": int(time.time()) + 86_400, **extra}  # fmt: skip
 
 
 def verifier(**settings) -> BearerVerifier:
@@ -40,7 +40,7 @@ def test_hs256_token_gives_role_spaces_and_name() -> None:
     ("token_claims", "message"),
     [
         (claims(**IDP, exp=int(time.time()) - 120), "Unable to authenticate: token has expired"),
-        (claims(**IDP, nbf=int(time.time()) + 600), "The token is not yet valid (nbf)"),
+        (claims(**IDP, nbf=int(time.time()) + 86_400), "The token is not yet valid (nbf)"),
         ({k: v for k, v in claims(**IDP).items() if k != "exp"}, 'missing the "exp" claim'),
         (claims(iss="someone-else", aud="alertstatus"), "Invalid issuer"),
         (claims(iss="idp", aud="other"), "Audience doesn't match"),
@@ -108,7 +108,8 @@ def test_session_cookie_round_trip_and_csrf() -> None:
         "alice", Role.ANALYST, frozenset({"a"}), "cookie", "k1")  # fmt: skip
     sessions.check_csrf("GET", sid, None)  # reads need no token
     sessions.check_csrf("POST", sid, csrf)
-    for presented in (None, "", csrf[:-1] + "0", Sessions("secret-2" * 4, 60).csrf_token(sid)):
+    flipped = csrf[:-1] + ("1" if csrf[-1] == "0" else "0")
+    for presented in (None, "", flipped, Sessions("secret-2" * 4, 60).csrf_token(sid)):
         with pytest.raises(CsrfRejected):
             sessions.check_csrf("PATCH", sid, presented)
     with pytest.raises(Unauthenticated):

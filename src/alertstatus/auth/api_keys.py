@@ -117,6 +117,11 @@ class ApiKeyStore:
         self.last_used_interval = last_used_interval
         self._last_written: dict[str, float] = {}
 
+    async def read(self, key_id: str) -> dict[str, Any] | None:
+        """The stored record of a key (real-time read by id), or None."""
+        response = await self.gateway.get_document(self.index, key_id)
+        return None if response.status == 404 else response.json().get("_source")
+
     async def _ensure_index(self) -> None:
         await self.gateway.create_index(self.index, INDEX_BODY)
 
@@ -143,7 +148,10 @@ class ApiKeyStore:
             "revoked": False,
         }
         # no refresh: authentication reads by id, which is real-time; `list` refreshes itself
-        if not await self.gateway.create_document(self.index, key_id, record, refresh=False):
+        response = await self.gateway.index_document(
+            self.index, key_id, record, create=True, refresh="false"
+        )
+        if response.status == 409:
             return None
         return NewApiKey(key_id, record["name"], role, spaces, encode_credential(key_id, secret))
 
@@ -183,7 +191,7 @@ class ApiKeyStore:
         if cached is not None:
             principal, expires_at = cached
         else:
-            record = await self.gateway.get_document(self.index, key_id)
+            record = await self.read(key_id)
             if record is None or not await verify_secret(record.get("hash", ""), secret):
                 raise Unauthenticated("Unable to authenticate: unknown API key")
             if record.get("revoked"):
@@ -220,7 +228,7 @@ class ActiveKeys:
     async def check(self, key_id: str) -> None:
         if self.cache.get(key_id):
             return
-        record = await self.store.gateway.get_document(self.store.index, key_id)
+        record = await self.store.read(key_id)
         expires_at = _parse_time(record.get("expires_at")) if record else None
         if (
             record is None

@@ -13,6 +13,7 @@ from fastapi import Request
 from alertstatus.auth.models import Forbidden, Principal, Role
 from alertstatus.auth.service import authenticate
 from alertstatus.engine.model import DEFAULT_SPACE
+from alertstatus.observability.logs import note_caller
 
 
 def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitable[Principal]]:
@@ -29,6 +30,7 @@ def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitab
                 f"this action is granted by the role [{role.value}]"
             )
         space_id = request.path_params.get("space_id", DEFAULT_SPACE)
+        note_caller(actor=principal.name, space=space_id)
         if in_space and not principal.may_enter(space_id):
             raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
         return principal

@@ -7,9 +7,10 @@ from typing import Any
 
 from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_selection
 from alertstatus.engine.model import AlertIds, AlertQuery, StatusChange
+from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
 from alertstatus.engine.query import repair_null_ranges
 from alertstatus.engine.scripts import workflow_status_script
-from alertstatus.es.gateway import EsResponse, Gateway
+from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
 from alertstatus.es.templates import AlertIndices
 
 
@@ -63,14 +64,30 @@ class StatusService:
     """Applies status changes to a space's alerts through the gateway."""
 
     def __init__(
-        self, gateway: Gateway, indices: AlertIndices, options: EngineOptions | None = None
+        self,
+        gateway: Gateway,
+        indices: AlertIndices,
+        options: EngineOptions | None = None,
+        observer: UpdateObserver | None = None,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
         self.options = options or EngineOptions()
+        self.observer = observer
 
     async def apply(self, change: StatusChange) -> EsResponse:
         """Run the change; the result is Elasticsearch's `_update_by_query` response, raw."""
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
         alias = await self.indices.ensure_space(change.space_id)
-        return await self.gateway.update_by_query(alias, body, params)
+        try:
+            result = await self.gateway.update_by_query(alias, body, params)
+        except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries the counts
+            self._observe(change, error.body())
+            raise
+        self._observe(change, result.json())
+        return result
+
+    def _observe(self, change: StatusChange, body: object) -> None:
+        """Tell the observer (metrics, request log) what Elasticsearch did."""
+        if self.observer is not None and (counts := UpdateCounts.from_response(body)):
+            self.observer(change, counts)

@@ -9,7 +9,7 @@ Response bodies are kept as the raw bytes Elasticsearch sent, so callers can ret
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -139,8 +139,11 @@ def _query(params: Mapping[str, Any] | None) -> str:
 class Gateway:
     """Async access to one Elasticsearch cluster; knows nothing about alerts."""
 
-    def __init__(self, connection: ConnectionSettings) -> None:
+    def __init__(
+        self, connection: ConnectionSettings, *, on_error: Callable[[int], None] | None = None
+    ) -> None:
         self.connection = connection
+        self.on_error = on_error  # hears the status of every failed call (metrics)
         node: NodeConfig = url_to_node_config(connection.url)
         headers: dict[str, str] = {}
         if connection.api_key:
@@ -171,7 +174,16 @@ class Gateway:
     async def close(self) -> None:
         await self._transport.close()
 
-    async def request(
+    async def request(self, method: str, path: str, **options: Any) -> EsResponse:
+        """Perform one call; statuses >= 400 raise ElasticsearchError unless listed in `ok`."""
+        try:
+            return await self._perform(method, path, **options)
+        except ElasticsearchError as error:
+            if self.on_error is not None:
+                self.on_error(error.status)
+            raise
+
+    async def _perform(
         self,
         method: str,
         path: str,
@@ -182,7 +194,6 @@ class Gateway:
         ok: Iterable[int] = (),
         timeout: float | None = None,
     ) -> EsResponse:
-        """Perform one call; statuses >= 400 raise ElasticsearchError unless listed in `ok`."""
         headers = {"accept": JSON}
         if body is not None:
             headers["content-type"] = NDJSON if ndjson else JSON
@@ -260,26 +271,6 @@ class Gateway:
 
     # --- single documents (the API key store) ----------------------------------------------------
 
-    async def get_document(self, index: str, doc_id: str) -> Any | None:
-        """A document's `_source`, or None when the index or the document does not exist."""
-        response = await self.request("GET", _path(index, "_doc", doc_id), ok=(404,))
-        if response.status == 404:
-            return None
-        return response.json().get("_source")
-
-    async def create_document(
-        self, index: str, doc_id: str, source: Mapping[str, Any], *, refresh: bool = True
-    ) -> bool:
-        """Write a new document; False when one with that id already exists."""
-        response = await self.request(
-            "PUT",
-            _path(index, "_create", doc_id),
-            params={"refresh": "wait_for" if refresh else None},
-            body=source,
-            ok=(409,),
-        )
-        return response.status != 409
-
     async def update_document(
         self, index: str, doc_id: str, fields: Mapping[str, Any], *, refresh: bool = True
     ) -> bool:
@@ -303,3 +294,39 @@ class Gateway:
     async def refresh(self, index: str) -> None:
         """Make recent writes visible to search (reads by id never need it)."""
         await self.request("POST", _path(index, "_refresh"), params={"ignore_unavailable": True})
+
+    # --- single documents (rules) -------------------------------------------------------------
+
+    async def get_document(self, index: str, doc_id: str) -> EsResponse:
+        """`GET <index>/_doc/<id>`; a 404 (missing document or index) is returned, not raised."""
+        return await self.request("GET", _path(index, "_doc", doc_id), ok=(404,))
+
+    async def index_document(
+        self,
+        index: str,
+        doc_id: str,
+        body: Mapping[str, Any],
+        *,
+        create: bool = False,
+        if_seq_no: int | None = None,
+        if_primary_term: int | None = None,
+        refresh: str = "wait_for",
+    ) -> EsResponse:
+        """Write one document; a 409 (id taken, or seq_no moved on) is returned, not raised."""
+        params = {
+            "op_type": "create" if create else None,
+            "if_seq_no": if_seq_no,
+            "if_primary_term": if_primary_term,
+            "refresh": refresh,
+        }
+        return await self.request(
+            "PUT", _path(index, "_doc", doc_id), params=params, body=body, ok=(409,)
+        )
+
+    async def delete_document(
+        self, index: str, doc_id: str, *, refresh: str = "wait_for"
+    ) -> EsResponse:
+        """Delete one document; a 404 is returned, not raised."""
+        return await self.request(
+            "DELETE", _path(index, "_doc", doc_id), params={"refresh": refresh}, ok=(404,)
+        )

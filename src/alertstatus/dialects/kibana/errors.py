@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +20,7 @@ from alertstatus.auth.models import AuthError
 from alertstatus.engine.model import InvalidSpaceId, StatusChangeError
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
+from alertstatus.rules.errors import RuleError
 
 log = logging.getLogger(__name__)
 
@@ -64,22 +65,40 @@ def render(error: Exception) -> Response:
             return siem_error(error.status, error.reason())
         case AuthError():
             return platform_error(error.status, error.message)
+        case RuleError():
+            return platform_error(error.status, error.message)
         case HTTPException():
             return platform_error(error.status_code, str(error.detail))
     log.exception("unexpected error", exc_info=error)
     return siem_error(500, "Internal Server Error")
 
 
+def render_platform(error: Exception) -> Response:
+    """Kibana platform routes (alerting) answer Elasticsearch failures in the platform shape too."""
+    if isinstance(error, ElasticsearchError):
+        return platform_error(error.status, error.reason())
+    return render(error)
+
+
 class KibanaRoute(APIRoute):
     """Routes whose every error, validation included, is answered in Kibana's shapes."""
 
+    renderer: ClassVar[Callable[[Exception], Response]] = staticmethod(render)
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
+        renderer = type(self).renderer
 
         async def handle(request: Request) -> Response:
             try:
                 return await handler(request)
             except Exception as error:
-                return render(error)
+                return renderer(error)
 
         return handle
+
+
+class KibanaPlatformRoute(KibanaRoute):
+    """Every error as `{statusCode, error, message}` (Kibana core and alerting routes)."""
+
+    renderer = staticmethod(render_platform)

@@ -1,0 +1,17 @@
+# The alertstatus API server. Build: docker build -t alertstatus .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY src ./src
+COPY index_templates ./index_templates
+RUN pip install . && useradd --system --uid 10001 alertstatus
+USER alertstatus
+
+# In a container the API listens on every interface; Elasticsearch comes from ELASTICSEARCH_URL.
+ENV ALERTSTATUS_HOST=0.0.0.0 ALERTSTATUS_PORT=5601
+EXPOSE 5601
+HEALTHCHECK --interval=10s --timeout=5s --retries=12 \
+  CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:5601/api/status', timeout=4)" || exit 1
+CMD ["alertstatus", "serve"]

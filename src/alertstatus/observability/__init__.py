@@ -1,0 +1,1 @@
+"""Metrics, request logs and request ids: what operators see of the running service."""

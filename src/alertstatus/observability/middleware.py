@@ -1,0 +1,76 @@
+"""One pure ASGI middleware: request id, timing, route metrics and the request's log line."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from alertstatus.observability.logs import RequestLog, current_request, write_request_line
+from alertstatus.observability.metrics import Metrics
+
+REQUEST_ID_HEADER = "x-request-id"
+# Ids from proxies (uuids, hex, ULIDs, `abc-123.4`): anything else is replaced, not echoed.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+UNMATCHED = "unmatched"
+
+
+def request_id(scope: Scope) -> str:
+    """The caller's `X-Request-Id` when it is a sane token, else a fresh uuid4."""
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER.encode():
+            text = value.decode("latin-1")
+            if _REQUEST_ID.fullmatch(text):
+                return text
+            break
+    return str(uuid.uuid4())
+
+
+def route_labels(scope: Scope) -> tuple[str, str]:
+    """(route template, dialect): `/s/{space_id}/api/...` and `kibana`, never raw paths."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if not isinstance(template, str):
+        return UNMATCHED, "none"
+    module = getattr(getattr(route, "endpoint", None), "__module__", "") or ""
+    parts = module.split(".")
+    if "dialects" in parts and parts.index("dialects") + 1 < len(parts):
+        return template, parts[parts.index("dialects") + 1]
+    return template, parts[1] if len(parts) > 1 else "none"
+
+
+class ObservabilityMiddleware:
+    """Gives every HTTP request an id (echoed in `X-Request-Id`), a metric and a log line."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        entry = RequestLog(request_id(scope), scope["method"], scope["path"])
+        header = (REQUEST_ID_HEADER.encode(), entry.request_id.encode())
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        token = current_request.set(entry)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            entry.route, entry.dialect = route_labels(scope)
+            entry.status, entry.duration_ms = status, round(seconds * 1000, 2)
+            self.metrics.observe_request(entry.route, entry.dialect, entry.method, status, seconds)
+            write_request_line(entry)
+            current_request.reset(token)
