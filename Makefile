@@ -30,6 +30,14 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+## Benchmark against raw Elasticsearch (docs/performance.md); sizes: make bench ARGS="--alerts 1000000".
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+## The same, tiny: a smoke run of seconds.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
+
 es-start: $(STAMP)
 	$(BIN)/alertstatus es start
 

@@ -33,6 +33,8 @@ from alertstatus.rules.service import RuleService
 from alertstatus.rules.types import RuleTypeRegistry
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
+from alertstatus.tasks import views as tasks
+from alertstatus.tasks.service import TaskService
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +90,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 skip_unchanged=settings.skip_unchanged,
                 repair_null_range=settings.repair_null_range,
                 query_policy=query_policy(settings),
+                slices=settings.update_slices,
+                prefilter_unchanged=settings.prefilter_unchanged,
+                requests_per_second=settings.update_requests_per_second,
+                max_ids=settings.max_ids_per_request,
+                max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
             ),
             observer=observe_update,
         )
+        app.state.task_service = TaskService(gateway)
         app.state.authenticator = Authenticator(settings, gateway)
         await bootstrap_admin_key(app.state.authenticator, settings)
         app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
@@ -112,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(kibana.router)
     app.include_router(system.router)
+    app.include_router(tasks.router)
     app.include_router(metrics_views.router)
     app.state.metrics = metrics
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)

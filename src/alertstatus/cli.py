@@ -195,3 +195,36 @@ def seed(
         reason = error.reason() if isinstance(error, ElasticsearchError) else str(error)
         raise fail(reason) from error
     typer.echo(f"seeded {count} alerts into space {space} ({alias}) over the last {days:g} days")
+
+
+@app.command()
+def loadtest(
+    url: Annotated[str, typer.Option(help="Base URL of the alertstatus deployment to load.")],
+    concurrency: Annotated[int, typer.Option(min=1, max=1024, help="Concurrent clients.")] = 16,
+    duration: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds to run.")] = 10.0,
+    max_requests: Annotated[
+        int | None, typer.Option(min=1, help="Stop after this many requests.")
+    ] = None,
+    space: Annotated[str, typer.Option(help="Kibana space to work in.")] = "default",
+    id_range: Annotated[
+        int, typer.Option(min=1, help="Ids are the demo seeder's alerts 0..N-1.")
+    ] = 10_000,
+    header: Annotated[
+        list[str] | None, typer.Option(help="Extra header `Name: value` (e.g. authorization).")
+    ] = None,
+) -> None:
+    """Load a deployment with a realistic mix of status changes; print latency and throughput."""
+    from alertstatus.loadtest import LoadPlan, run_load
+
+    headers = dict(
+        (name.strip(), value.strip()) for name, value in (h.split(":", 1) for h in header or [])
+    )
+    try:
+        plan = LoadPlan(
+            url=url, concurrency=concurrency, duration=duration, max_requests=max_requests,
+            space_id=space, id_range=id_range, headers=headers,
+        )  # fmt: skip
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    report = asyncio.run(run_load(plan))
+    typer.echo(report.summary())

@@ -132,6 +132,37 @@ class Settings(BaseSettings):
         default="INFO", description="Lowest level logged; INFO writes one line per request."
     )
 
+    # --- scale: big closures, async tasks, id splitting (docs/scale.md) -------------------------
+    update_slices: str = Field(
+        default="1",
+        pattern=r"^(auto|[1-9][0-9]{0,2})$",
+        description=(
+            "`slices` of each `_update_by_query`: `auto` or a number. 1 keeps Kibana's response "
+            "shape; `auto` pays on multi-shard aliases (measured: docs/performance.md)."
+        ),
+    )
+    prefilter_unchanged: bool = Field(
+        default=False,
+        description=(
+            "With skip_unchanged, also leave alerts already in the target status out of the query "
+            "(they then count in neither `total` nor `noops`)."
+        ),
+    )
+    update_requests_per_second: float = Field(
+        default=-1,
+        description="Throttle of each `_update_by_query` (docs per second); -1 is unthrottled.",
+    )
+    max_ids_per_request: int = Field(
+        default=500_000,
+        ge=1,
+        description="Most alert ids one request may name; more is a 400 before Elasticsearch.",
+    )
+    max_terms_count_cache_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="How long an alias's `index.max_terms_count` is cached before re-reading.",
+    )
+
     # --- security (docs/security.md) -----------------------------------------------------------
     auth_enabled: bool = Field(
         default=True,
@@ -185,10 +216,9 @@ class Settings(BaseSettings):
         default=True, description="Mark the session cookie Secure (HTTPS only)."
     )
     max_body_bytes: int = Field(
-        default=1_048_576, ge=1024, description="Larger request bodies get 413 before parsing."
-    )
-    max_ids_per_request: int = Field(
-        default=100_000, ge=1, description="Alert ids one request may name (400 beyond)."
+        default=64 * 1_048_576,
+        ge=1024,
+        description="Larger request bodies get 413 before parsing (room for 500k-id closures).",
     )
     query_allow_scripts: bool = Field(
         default=False,

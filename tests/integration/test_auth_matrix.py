@@ -54,7 +54,8 @@ def guarded_routes(app) -> list[tuple[str, str, Role, bool]]:
 
 
 def concrete(path: str, space_id: str) -> str:
-    return re.sub(r"\{[^}]+\}", "x", path.replace("{space_id}", space_id))
+    filled = path.replace("{space_id}", space_id).replace("{task_id}", "n0:1")
+    return re.sub(r"\{[^}]+\}", "x", filled)
 
 
 def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key, es, es_url):

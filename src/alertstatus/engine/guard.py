@@ -72,7 +72,8 @@ def check_selection(selector: Selector, policy: QueryPolicy = DEFAULT_POLICY) ->
         case AlertIds(ids=ids):
             if len(ids) > policy.max_ids:
                 raise QueryRefused(f"at most {policy.max_ids} alert ids per request")
-            if any(len(alert_id.encode()) > policy.max_id_length for alert_id in ids):
+            limit, short = policy.max_id_length, policy.max_id_length // 4  # 4 bytes/char max
+            if any(len(i) > short and len(i.encode()) > limit for i in ids):
                 raise QueryRefused(f"alert ids are limited to {policy.max_id_length} bytes")
         case AlertQuery(query=query):
             check_query(query, policy)

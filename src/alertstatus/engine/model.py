@@ -51,6 +51,10 @@ class StatusChangeError(ValueError):
     """A status change that is well-formed JSON but not acceptable (e.g. an unknown reason)."""
 
 
+class SelectionTooLarge(ValueError):
+    """More alert ids than one request may carry (a setting); refused before Elasticsearch."""
+
+
 class InvalidSpaceId(ValueError):
     """A space id outside Kibana's rules; never reaches an index name."""
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_selection
-from alertstatus.engine.model import AlertIds, AlertQuery, StatusChange
+from alertstatus.engine.merge import merge_update_by_query
+from alertstatus.engine.model import AlertIds, AlertQuery, SelectionTooLarge, StatusChange
 from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
 from alertstatus.engine.query import repair_null_ranges
 from alertstatus.engine.scripts import workflow_status_script
@@ -21,6 +25,16 @@ class EngineOptions:
     skip_unchanged: bool = True
     repair_null_range: bool = True
     query_policy: QueryPolicy = DEFAULT_POLICY  # what a selection may hold (engine/guard.py)
+    slices: str = "1"
+    prefilter_unchanged: bool = False
+    requests_per_second: float = -1
+    max_ids: int = 500_000
+    max_terms_count_cache_seconds: float = 300.0
+
+
+WORKFLOW_STATUS_FIELD = "kibana.alert.workflow_status"
+MAX_TERMS_COUNT = "index.max_terms_count"
+DEFAULT_MAX_TERMS_COUNT = 65_536  # Elasticsearch's default, used when an index reports none
 
 
 def selection_query(
@@ -46,18 +60,35 @@ def update_by_query_request(
     change: StatusChange, options: EngineOptions
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Query-string parameters and body of the `_update_by_query` for one change."""
-    params = {
+    params: dict[str, Any] = {
         "refresh": True,
         "ignore_unavailable": True,
         "conflicts": change.conflicts.value,
     }
+    if options.slices != "1":  # only then: a sliced response carries an extra `slices` member
+        params["slices"] = options.slices
+    if options.requests_per_second > 0:
+        params["requests_per_second"] = options.requests_per_second
+    query = selection_query(
+        change, repair_null_range=options.repair_null_range, policy=options.query_policy
+    )
+    if options.skip_unchanged and options.prefilter_unchanged:
+        query["bool"]["must_not"] = {"term": {WORKFLOW_STATUS_FIELD: change.status.value}}
     body = {
-        "query": selection_query(
-            change, repair_null_range=options.repair_null_range, policy=options.query_policy
-        ),
+        "query": query,
         "script": workflow_status_script(change, skip_unchanged=options.skip_unchanged),
     }
     return params, body
+
+
+def with_ids(body: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """The same request body selecting only `ids` (one chunk of a split id list)."""
+    query = {**body["query"], "bool": {**body["query"]["bool"], "filter": {"terms": {"_id": ids}}}}
+    return {**body, "query": query}
+
+
+def chunked(ids: tuple[str, ...], size: int) -> list[list[str]]:
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
 
 
 class StatusService:
@@ -74,13 +105,20 @@ class StatusService:
         self.indices = indices
         self.options = options or EngineOptions()
         self.observer = observer
+        self._max_terms: dict[str, tuple[int, float]] = {}
 
     async def apply(self, change: StatusChange) -> EsResponse:
-        """Run the change; the result is Elasticsearch's `_update_by_query` response, raw."""
+        """Run the change; the result is Elasticsearch's `_update_by_query` response, raw.
+
+        Id lists longer than the alias's `index.max_terms_count` run as several calls whose
+        responses are merged into one body of the same shape (docs/scale.md).
+        """
+        self._check_size(change)
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
         alias = await self.indices.ensure_space(change.space_id)
+        chunks = await self._id_chunks(alias, change)
         try:
-            result = await self.gateway.update_by_query(alias, body, params)
+            result = await self._update(alias, body, params, chunks)
         except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries the counts
             self._observe(change, error.body())
             raise
@@ -91,3 +129,74 @@ class StatusService:
         """Tell the observer (metrics, request log) what Elasticsearch did."""
         if self.observer is not None and (counts := UpdateCounts.from_response(body)):
             self.observer(change, counts)
+
+    async def _update(
+        self, alias: str, body: dict[str, Any], params: dict[str, Any], chunks: list[list[str]]
+    ) -> EsResponse:
+        """One `_update_by_query`, or one per chunk of ids with the answers merged."""
+        if len(chunks) <= 1:
+            return await self.gateway.update_by_query(alias, body, params)
+        answers: list[dict[str, Any]] = []
+        for chunk in chunks:
+            try:
+                response = await self.gateway.update_by_query(alias, with_ids(body, chunk), params)
+            except ElasticsearchError as error:
+                partial = error.body()
+                if answers and isinstance(partial, dict) and "failures" in partial:
+                    merged = merge_update_by_query([*answers, partial])
+                    raise ElasticsearchError(error.status, orjson.dumps(merged)) from error
+                raise
+            answers.append(response.json())
+        return EsResponse(200, orjson.dumps(merge_update_by_query(answers)))
+
+    async def start(self, change: StatusChange) -> str:
+        """Start the change as an Elasticsearch task; its id (`node:number`) to poll.
+
+        One task is one `_update_by_query`, so an id list needing several calls is refused.
+        """
+        self._check_size(change)
+        params, body = update_by_query_request(change, self.options)  # guarded before any I/O
+        alias = await self.indices.ensure_space(change.space_id)
+        chunks = await self._id_chunks(alias, change)
+        if len(chunks) > 1:
+            raise SelectionTooLarge(
+                f"an asynchronous request may name at most {len(chunks[0])} alert ids "
+                "(the index's max_terms_count); use a query or wait_for_completion=true"
+            )
+        response = await self.gateway.update_by_query(
+            alias, body, {**params, "wait_for_completion": False}
+        )
+        return str(response.json()["task"])
+
+    def _check_size(self, change: StatusChange) -> None:
+        selector = change.selector
+        if isinstance(selector, AlertIds) and len(selector.ids) > self.options.max_ids:
+            raise SelectionTooLarge(
+                f"at most {self.options.max_ids} alert ids per request "
+                f"(got {len(selector.ids)}); split the request or select by query"
+            )
+
+    async def _id_chunks(self, alias: str, change: StatusChange) -> list[list[str]]:
+        """The id list cut at `max_terms_count`; empty for query selections."""
+        if not isinstance(change.selector, AlertIds):
+            return []
+        return chunked(change.selector.ids, await self.max_terms_count(alias))
+
+    async def max_terms_count(self, alias: str) -> int:
+        """The smallest `index.max_terms_count` of the alias's indices, cached for a while."""
+        cached = self._max_terms.get(alias)
+        now = time.monotonic()
+        if cached and now - cached[1] < self.options.max_terms_count_cache_seconds:
+            return cached[0]
+        found = await self.gateway.index_settings(alias, MAX_TERMS_COUNT)
+        limits = [
+            int(
+                (index.get("settings") or {}).get(MAX_TERMS_COUNT)
+                or (index.get("defaults") or {}).get(MAX_TERMS_COUNT)
+                or DEFAULT_MAX_TERMS_COUNT
+            )
+            for index in (found or {}).values()
+        ]
+        limit = max(1, min(limits, default=DEFAULT_MAX_TERMS_COUNT))
+        self._max_terms[alias] = (limit, now)
+        return limit

@@ -330,3 +330,21 @@ class Gateway:
         return await self.request(
             "DELETE", _path(index, "_doc", doc_id), params={"refresh": refresh}, ok=(404,)
         )
+
+    # --- scale: index settings and the task API ----------------------------------------------
+
+    async def index_settings(self, index: str, name: str) -> Any:
+        """`GET /<index>/_settings/<name>` with defaults, flat: `{index: {settings|defaults}}`."""
+        response = await self.request(
+            "GET",
+            _path(index, "_settings", name),
+            params={"include_defaults": True, "flat_settings": True, "ignore_unavailable": True},
+        )
+        return response.json()
+
+    async def get_task(self, task_id: str) -> EsResponse:
+        """A running task from `_tasks`, or a finished one from the `.tasks` index (ES reads it)."""
+        return await self.request("GET", _path("_tasks", task_id))
+
+    async def cancel_task(self, task_id: str) -> EsResponse:
+        return await self.request("POST", _path("_tasks", task_id, "_cancel"))

@@ -13,6 +13,7 @@ import fcntl
 import json
 import logging
 import os
+import random
 import re
 import shutil
 import signal
@@ -171,8 +172,14 @@ RUNNER_MAX_HTTP_PORT = 9299
 
 
 def free_port(first: int = 9250, last: int = RUNNER_MAX_HTTP_PORT) -> int:
-    """A TCP port on loopback in [first, last] that nothing listens on right now."""
-    for port in range(first, last + 1):
+    """A TCP port on loopback in [first, last] that nothing listens on right now.
+
+    The search starts at a random port of the range, so test runs started side by side on one
+    machine rarely pick the same one.
+    """
+    span = last - first + 1
+    offset = random.randrange(span)
+    for port in (first + (offset + step) % span for step in range(span)):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -359,13 +366,14 @@ def elasticsearch_for_tests(settings: Settings) -> Iterator[str]:
             yield container.get_url()
         return
     with tempfile.TemporaryDirectory(prefix="alertstatus-es-") as data:
+        port = free_port()
         node = LocalNode(
             home=settings.home,
-            http_port=free_port(),
+            http_port=port,
             data_dir=Path(data),
             heap=settings.es_heap,
-            # unique: test nodes of parallel runs otherwise discover each other on 9300-9305
-            cluster_name=f"alertstatus-tests-{os.getpid()}-{free_port()}",
+            # a name of its own, so test nodes started side by side never join each other
+            cluster_name=f"alertstatus-tests-{port}-{os.getpid()}",
             java=settings.java,
         )
         node.start(settings.es_start_timeout)

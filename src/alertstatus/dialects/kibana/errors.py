@@ -17,10 +17,11 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException  # FastAPI's is a subclass; body parsing raises this
 
 from alertstatus.auth.models import AuthError
-from alertstatus.engine.model import InvalidSpaceId, StatusChangeError
+from alertstatus.engine.model import InvalidSpaceId, SelectionTooLarge, StatusChangeError
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
 from alertstatus.rules.errors import RuleError
+from alertstatus.tasks.models import InvalidTaskId, TaskNotFound
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,12 @@ def render(error: Exception) -> Response:
             return platform_error(400, f"[request params].space_id: {error}")
         case StatusChangeError():
             return siem_error(400, str(error))
+        case SelectionTooLarge():
+            return platform_error(400, f"[request body].signal_ids: {error}")
+        case InvalidTaskId():
+            return platform_error(400, f"[request params].task_id: {error}")
+        case TaskNotFound():
+            return platform_error(404, str(error))
         case ElasticsearchError():
             return siem_error(error.status, error.reason())
         case AuthError():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from alertstatus.auth.dependencies import require
 from alertstatus.auth.models import Principal, Role
@@ -12,7 +12,7 @@ from alertstatus.dialects.kibana.errors import KibanaRoute
 from alertstatus.dialects.kibana.models import SetAlertsStatusBody
 from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
 from alertstatus.engine.service import StatusService
-from alertstatus.http import raw_json_response
+from alertstatus.http import json_response, raw_json_response
 from alertstatus.settings import Settings
 
 STATUS_PATH = "/api/detection_engine/signals/status"
@@ -36,6 +36,13 @@ def settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+# Our extension (docs/scale.md): false starts an Elasticsearch task and answers `{"task": id}`.
+WaitForCompletion = Annotated[
+    bool,
+    Query(description='false: run as a task, answer `{"task": id}` (alertstatus extension)'),
+]
+
+
 def space(space_id: str) -> str:
     """The `{space_id}` path segment, checked before anything reaches Elasticsearch."""
     return validate_space_id(space_id)
@@ -47,10 +54,13 @@ async def _set_status(
     principal: Principal,
     service: StatusService,
     config: Settings,
+    wait_for_completion: bool = True,
 ) -> Response:
     change = body.to_change(
         space_id, actor=principal.actor, extra_reasons=config.extra_close_reasons
     )
+    if not wait_for_completion:
+        return json_response({"task": await service.start(change)})
     result = await service.apply(change)
     return raw_json_response(result.raw, result.status)
 
@@ -61,8 +71,9 @@ async def set_alerts_status(
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     service: Annotated[StatusService, Depends(status_service)],
     config: Annotated[Settings, Depends(settings)],
+    wait_for_completion: WaitForCompletion = True,
 ) -> Response:
-    return await _set_status(DEFAULT_SPACE, body, principal, service, config)
+    return await _set_status(DEFAULT_SPACE, body, principal, service, config, wait_for_completion)
 
 
 @router.post(
@@ -76,5 +87,6 @@ async def set_alerts_status_in_space(
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     service: Annotated[StatusService, Depends(status_service)],
     config: Annotated[Settings, Depends(settings)],
+    wait_for_completion: WaitForCompletion = True,
 ) -> Response:
-    return await _set_status(space_id, body, principal, service, config)
+    return await _set_status(space_id, body, principal, service, config, wait_for_completion)

@@ -1,0 +1,289 @@
+"""The five measurements (P1-P5), each side by side with Elasticsearch's own `_update_by_query`.
+
+The service is driven over HTTP; "direct" sends the engine's own request body straight to
+Elasticsearch; "kibana" is Kibana's request (every doc rewritten, refresh, one slice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+from alertstatus.demo import alert_id
+from alertstatus.engine.model import (
+    AlertIds,
+    AlertQuery,
+    Conflicts,
+    StatusChange,
+    WorkflowStatus,
+)
+from alertstatus.engine.service import EngineOptions, update_by_query_request
+from alertstatus.es.gateway import Gateway, _query
+from alertstatus.es.templates import alerts_alias
+from bench.seeding import TIME_RANGE, drop_space, seed_space
+from bench.server import ServiceProcess
+
+STATUS_PATH = "/api/detection_engine/signals/status"
+LONG = aiohttp.ClientTimeout(total=None)
+ALL_PHASES = frozenset({"P1", "P2", "P3", "P4", "P5"})
+
+
+@dataclass
+class Sizes:
+    alerts: int = 50_000  # P1, P2, P5: alerts per measured space
+    p3_alerts: int = 20_000
+    p3_requests: int = 1_000
+    p3_concurrency: int = 64
+    p4_ids: int = 100_000
+    repeat: int = 2  # P1-P3 run this many times, interleaved; best (P1, P2) or pooled (P3)
+
+
+@dataclass
+class Row:
+    phase: str
+    variant: str
+    work: int
+    seconds: float
+    unit: str = "docs/s"
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    rss_mb: float | None = None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.work / self.seconds if self.seconds else 0.0
+
+
+def close_change(
+    space_id: str, selector: AlertIds | AlertQuery, conflicts: Conflicts = Conflicts.ABORT
+) -> StatusChange:
+    return StatusChange(
+        space_id=space_id, selector=selector, status=WorkflowStatus.CLOSED, conflicts=conflicts
+    )
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(
+        self, gateway: Gateway, service: ServiceProcess, sizes: Sizes, prefix: str = "bench"
+    ) -> None:
+        self.prefix = prefix  # spaces are `<prefix>-p1-0`, ...: runs on one node stay apart
+        self.gateway = gateway
+        self.service = service
+        self.sizes = sizes
+        self.rows: list[Row] = []
+
+    async def _service_close(self, http: aiohttp.ClientSession, space: str, body: Any) -> Any:
+        async with http.post(f"{self.service.url}/s/{space}{STATUS_PATH}", json=body) as answer:
+            text = await answer.read()
+            if answer.status != 200:
+                raise RuntimeError(f"service answered {answer.status}: {text[:300]!r}")
+            return orjson.loads(text)
+
+    async def _direct(self, space: str, options: EngineOptions, selector: Any) -> Any:
+        params, body = update_by_query_request(close_change(space, selector), options)
+        return (await self.gateway.update_by_query(alerts_alias(space), body, params)).json()
+
+    async def _timed(self, phase: str, variant: str, space: str, run: Any, note: str = "") -> Row:
+        self.service.reset_peak()
+        started = time.perf_counter()
+        answer = await run
+        seconds = time.perf_counter() - started
+        row = Row(phase, variant, answer["total"], seconds, note=note, extra=answer)
+        row.note = note or (
+            f"updated {answer['updated']}, noops {answer['noops']}, ES took {answer['took']} ms"
+        )
+        say(f"{phase} {variant}: {row.work} docs in {seconds:.2f} s ({row.rate:,.0f} docs/s)")
+        await drop_space(self.gateway, space)
+        return row
+
+    async def _warm_up(self, http: aiohttp.ClientSession) -> None:
+        """One untimed closure through each path first: JIT, script cache, connection pools."""
+        space = f"{self.prefix}-warmup"
+        await seed_space(self.gateway, space, 2_000)
+        await self._service_close(http, space, {"query": TIME_RANGE, "status": "closed"})
+        await self._direct(space, EngineOptions(skip_unchanged=False), AlertQuery(TIME_RANGE))
+        await drop_space(self.gateway, space)
+
+    async def time_range_closures(
+        self, http: aiohttp.ClientSession, phases: frozenset[str] = ALL_PHASES
+    ) -> None:
+        """P1 (all open) and P2 (half closed): close every alert of the time range."""
+        n = self.sizes.alerts
+        query = AlertQuery(TIME_RANGE)
+        plans = [
+            ("P1", 0.0, "service", None),
+            ("P1", 0.0, "direct", EngineOptions()),
+            ("P1", 0.0, "kibana", EngineOptions(skip_unchanged=False)),
+            ("P1", 0.0, "direct slices=2", EngineOptions(slices="2")),
+            ("P1", 0.0, "direct slices=auto", EngineOptions(slices="auto")),
+            ("P2", 0.5, "service", None),
+            ("P2", 0.5, "direct", EngineOptions()),
+            ("P2", 0.5, "direct prefilter", EngineOptions(prefilter_unchanged=True)),
+            ("P2", 0.5, "kibana", EngineOptions(skip_unchanged=False)),
+        ]
+        await self._warm_up(http)
+        selected = [(number, plan) for number, plan in enumerate(plans) if plan[0] in phases]
+        best: dict[int, Row] = {}
+        for round_number in range(self.sizes.repeat):
+            order = list(selected)
+            if round_number % 2:  # alternate the order: no variant always runs first
+                order.reverse()
+            for number, (phase, closed_ratio, variant, options) in order:
+                space = f"{self.prefix}-{phase.lower()}-{number}"
+                await seed_space(self.gateway, space, n, closed_ratio=closed_ratio)
+                if options is None:
+                    body = {"query": TIME_RANGE, "status": "closed"}
+                    run = self._service_close(http, space, body)
+                else:
+                    run = self._direct(space, options, query)
+                row = await self._timed(phase, variant, space, run)
+                if "prefilter" in variant:  # counts only what it rewrites: rate over all alerts
+                    row.work = n
+                    row.note += f" (total {row.extra['total']}: the rest never matched)"
+                if number not in best or row.seconds < best[number].seconds:
+                    best[number] = row
+        for number in sorted(best):
+            best[number].note += f"; best of {self.sizes.repeat}"
+            self.rows.append(best[number])
+
+    async def concurrent_id_closures(self, http: aiohttp.ClientSession) -> None:
+        """P3: many clients closing 10 random ids each; same id sequence for both targets."""
+        sizes = self.sizes
+        pooled: dict[str, tuple[list[float], float]] = {"direct": ([], 0.0), "service": ([], 0.0)}
+        peak = 0.0
+        variants = ["direct", "service", "service", "direct"] * sizes.repeat
+        for variant in variants[: 2 * sizes.repeat]:
+            space = f"{self.prefix}-p3-{variant}"
+            alias = await seed_space(self.gateway, space, sizes.p3_alerts)
+            rng = random.Random(3)
+            requests: list[tuple[str, bytes]] = []
+            for _ in range(sizes.p3_requests):
+                ids = tuple(alert_id(space, rng.randrange(sizes.p3_alerts)) for _ in range(10))
+                if variant == "service":
+                    url = f"{self.service.url}/s/{space}{STATUS_PATH}"
+                    # concurrent clients overlap on ids: proceed past version conflicts
+                    body: Any = {
+                        "signal_ids": list(ids),
+                        "status": "closed",
+                        "conflicts": "proceed",
+                    }
+                else:
+                    params, body = update_by_query_request(
+                        close_change(space, AlertIds(ids), Conflicts.PROCEED), EngineOptions()
+                    )
+                    url = f"{self.gateway.connection.url}/{alias}/_update_by_query{_query(params)}"
+                requests.append((url, orjson.dumps(body)))
+            latencies, seconds = await self._hammer(http, requests, sizes.p3_concurrency)
+            if variant == "service":
+                peak = max(peak, self.service.peak_rss_mb())
+            say(f"P3 {variant}: {len(latencies) / seconds:,.0f} req/s")
+            pooled[variant] = (pooled[variant][0] + latencies, pooled[variant][1] + seconds)
+            await drop_space(self.gateway, space)
+        for variant in ("direct", "service"):
+            row = self._latency_row("P3", variant, pooled[variant])
+            row.rss_mb = peak if variant == "service" else None
+            self.rows.append(row)
+
+    async def _hammer(
+        self, http: aiohttp.ClientSession, requests: list[tuple[str, bytes]], concurrency: int
+    ) -> tuple[list[float], float]:
+        queue = list(reversed(requests))
+        latencies: list[float] = []
+        headers = {"content-type": "application/json"}
+
+        async def client() -> None:
+            while queue:
+                url, body = queue.pop()
+                started = time.perf_counter()
+                async with http.post(url, data=body, headers=headers) as answer:
+                    await answer.read()
+                    if answer.status != 200:
+                        raise RuntimeError(f"{url} answered {answer.status}")
+                latencies.append(time.perf_counter() - started)
+
+        self.service.reset_peak()
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        return latencies, time.perf_counter() - started
+
+    def _latency_row(self, phase: str, variant: str, measured: tuple[list[float], float]) -> Row:
+        latencies, seconds = measured
+        cuts = statistics.quantiles(latencies, n=100)
+        row = Row(
+            phase, variant, len(latencies), seconds, unit="req/s",
+            p50_ms=cuts[49] * 1000, p99_ms=cuts[98] * 1000,
+            rss_mb=self.service.peak_rss_mb() if variant == "service" else None,
+            note=f"{self.sizes.p3_concurrency} clients x 10 ids; {self.sizes.repeat} rounds pooled",
+        )  # fmt: skip
+        say(
+            f"{phase} {variant}: {row.rate:,.0f} req/s p50 {row.p50_ms:.1f} ms p99 {row.p99_ms:.1f}"
+        )
+        return row
+
+    async def many_ids(self, http: aiohttp.ClientSession) -> None:
+        """P4: one request naming `p4_ids` alerts (split at max_terms_count by the service)."""
+        space = f"{self.prefix}-p4"
+        existing = min(self.sizes.p4_ids, self.sizes.p3_alerts)
+        await seed_space(self.gateway, space, existing)
+        ids = [alert_id(space, number) for number in range(self.sizes.p4_ids)]
+        run = self._service_close(http, space, {"signal_ids": ids, "status": "closed"})
+        row = await self._timed("P4", "service", space, run)
+        self.rows.append(row)
+        row.work, row.unit = self.sizes.p4_ids, "ids/s"
+        row.rss_mb = self.service.peak_rss_mb()
+        row.note = f"{existing} of the ids exist; batches {row.extra['batches']}"
+
+    async def async_closure(self, http: aiohttp.ClientSession) -> None:
+        """P5: the whole seeded set closed as a task, polling its progress."""
+        space = f"{self.prefix}-p5"
+        await seed_space(self.gateway, space, self.sizes.alerts)
+        base = f"{self.service.url}/s/{space}"
+        started = time.perf_counter()
+        async with http.post(
+            f"{base}{STATUS_PATH}?wait_for_completion=false",
+            json={"query": TIME_RANGE, "status": "closed"},
+        ) as answer:
+            task = (await answer.json())["task"]
+        polls = 0
+        while True:
+            polls += 1
+            async with http.get(f"{base}/api/alertstatus/tasks/{task}") as answer:
+                report = await answer.json()
+            say(f"P5 task {task}: {report['updated']}/{report['total']} updated")
+            if report["done"]:
+                break
+            await asyncio.sleep(0.5)
+        seconds = time.perf_counter() - started
+        self.rows.append(
+            Row("P5", "service async", report["total"], seconds,
+                note=f"{polls} progress polls, updated {report['updated']}, "
+                f"failed {report['failed']}")
+        )  # fmt: skip
+        await drop_space(self.gateway, space)
+
+    async def run_all(self, phases: frozenset[str] = ALL_PHASES) -> list[Row]:
+        connector = aiohttp.TCPConnector(limit=self.sizes.p3_concurrency * 2)
+        async with aiohttp.ClientSession(connector=connector, timeout=LONG) as http:
+            if phases & {"P1", "P2"}:
+                await self.time_range_closures(http, phases)
+            if "P3" in phases:
+                await self.concurrent_id_closures(http)
+            if "P4" in phases:
+                await self.many_ids(http)
+            if "P5" in phases:
+                await self.async_closure(http)
+        return self.rows

@@ -1,0 +1,88 @@
+"""The service under test: the real app in its own uvicorn process on loopback, RSS sampled."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from types import TracebackType
+
+import psutil
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServiceProcess:
+    """`uvicorn alertstatus.app:create_app` against `es_url`; `peak_rss()` since `reset_peak()`."""
+
+    def __init__(self, es_url: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_loopback_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # auth off: the bench measures the engine (a cached key check costs one SHA-256 per call)
+        self._env = {**os.environ, "ELASTICSEARCH_URL": es_url, "ALERTSTATUS_AUTH_ENABLED": "false",
+                     **(env or {})}  # fmt: skip
+        self._process: subprocess.Popen[bytes] | None = None
+        self._peak = 0
+        self._stop = threading.Event()
+        self._sampler: threading.Thread | None = None
+
+    def __enter__(self) -> ServiceProcess:
+        command = [
+            sys.executable, "-m", "uvicorn", "alertstatus.app:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+            "--no-access-log",
+        ]  # fmt: skip
+        self._process = subprocess.Popen(command, env=self._env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the service exited with {self._process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/status", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the service did not answer within 60 s")
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def _sample(self) -> None:
+        assert self._process is not None
+        process = psutil.Process(self._process.pid)
+        while not self._stop.wait(0.02):
+            try:
+                self._peak = max(self._peak, process.memory_info().rss)
+            except psutil.Error:
+                return
+
+    def reset_peak(self) -> None:
+        self._peak = 0
+
+    def peak_rss_mb(self) -> float:
+        return self._peak / 2**20
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()

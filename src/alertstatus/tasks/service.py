@@ -1,0 +1,73 @@
+"""Progress and cancel of status-change tasks, read from Elasticsearch (so any replica can).
+
+Elasticsearch keeps running tasks in `_tasks` and writes finished ones (started with
+`wait_for_completion=false`) into its `.tasks` index; `GET _tasks/<id>` reads both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alertstatus.es.gateway import ElasticsearchError, Gateway
+from alertstatus.es.templates import alerts_alias
+from alertstatus.tasks.models import TaskNotFound, TaskProgress, validate_task_id
+
+UPDATE_BY_QUERY_ACTION = "indices:data/write/update/byquery"
+
+
+def _belongs_to(task: dict[str, Any], space_id: str) -> bool:
+    """Only our status changes on this space's alias: other tasks stay invisible."""
+    description = str(task.get("description") or "")
+    return task.get("action") == UPDATE_BY_QUERY_ACTION and description.startswith(
+        f"update-by-query [{alerts_alias(space_id)}]"
+    )
+
+
+def progress_of(task_id: str, body: dict[str, Any]) -> TaskProgress:
+    """The report for one `GET _tasks/<id>` answer."""
+    task = body.get("task") or {}
+    done = bool(body.get("completed"))
+    response = body.get("response") if done else None
+    counts = response if isinstance(response, dict) else task.get("status") or {}
+    error = body.get("error")
+    return TaskProgress(
+        task=task_id,
+        done=done,
+        failed=bool(error) or bool((response or {}).get("failures")),
+        canceled=bool((response or {}).get("canceled")) or bool(counts.get("canceled")),
+        total=counts.get("total", 0),
+        updated=counts.get("updated", 0),
+        noops=counts.get("noops", 0),
+        version_conflicts=counts.get("version_conflicts", 0),
+        batches=counts.get("batches", 0),
+        elapsed_seconds=round(task.get("running_time_in_nanos", 0) / 1e9, 3),
+        response=response,
+        error=error,
+    )
+
+
+class TaskService:
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    async def _task(self, space_id: str, task_id: str) -> dict[str, Any]:
+        try:
+            body = (await self.gateway.get_task(validate_task_id(task_id))).json()
+        except ElasticsearchError as error:
+            if error.status == 404:
+                raise TaskNotFound(f"no status change task {task_id}") from error
+            raise
+        if not _belongs_to(body.get("task") or {}, space_id):
+            raise TaskNotFound(f"no status change task {task_id}")
+        return body
+
+    async def progress(self, space_id: str, task_id: str) -> TaskProgress:
+        return progress_of(task_id, await self._task(space_id, task_id))
+
+    async def cancel(self, space_id: str, task_id: str) -> TaskProgress:
+        """Ask Elasticsearch to cancel; a finished task is reported as it is."""
+        body = await self._task(space_id, task_id)
+        if not body.get("completed"):
+            await self.gateway.cancel_task(task_id)
+            body = await self._task(space_id, task_id)
+        return progress_of(task_id, body)

@@ -1,0 +1,39 @@
+"""The benchmark end to end at toy sizes: every row and target is there (timings not judged)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from bench.__main__ import measure
+from bench.phases import Sizes
+from bench.report import render
+
+ROWS = [
+    ("P1", "service"), ("P1", "direct"), ("P1", "kibana"), ("P1", "direct slices=2"),
+    ("P1", "direct slices=auto"), ("P2", "service"), ("P2", "direct"), ("P2", "direct prefilter"),
+    ("P2", "kibana"), ("P3", "direct"), ("P3", "service"), ("P4", "service"),
+    ("P5", "service async"),
+]  # fmt: skip
+
+
+def test_quick_bench_prints_every_row(es_url) -> None:
+    sizes = Sizes(
+        alerts=300, p3_alerts=200, p3_requests=64, p3_concurrency=8, p4_ids=2_000, repeat=1
+    )
+
+    rows, header = asyncio.run(measure(es_url, sizes, prefix=f"b{uuid.uuid4().hex[:8]}"))
+
+    assert [(row.phase, row.variant) for row in rows] == ROWS
+    by_name = {(row.phase, row.variant): row for row in rows}
+    assert by_name[("P1", "service")].extra["updated"] == 300
+    assert by_name[("P2", "kibana")].extra["updated"] == 300
+    assert 0 < by_name[("P2", "service")].extra["noops"] < 300
+    assert by_name[("P3", "service")].work == 64 and by_name[("P3", "service")].rss_mb > 0
+    assert by_name[("P5", "service async")].work == 300
+    text = render(rows, header)
+    assert "Elasticsearch" in header
+    for phase, variant in ROWS:
+        assert f"| {phase} | {variant} |" in text
+    for target in ("P1 service vs direct", "P2 service vs kibana", "P3 p99", "P3 service peak RSS"):
+        assert target in text
