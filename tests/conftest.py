@@ -75,14 +75,57 @@ def space() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
 
 
+def run_with_key_store(es_url: str, work: Callable[[Any], Any]) -> Any:
+    """Run `work(store)` against the test cluster's API key store, through the service's code."""
+    import asyncio
+
+    from alertstatus.auth.api_keys import ApiKeyStore
+    from alertstatus.es.gateway import ConnectionSettings, Gateway
+
+    async def run() -> Any:
+        gateway = Gateway(ConnectionSettings(url=es_url))
+        try:
+            return await work(ApiKeyStore(gateway, Settings().api_key_index))
+        finally:
+            await gateway.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def make_key(es_url: str) -> Callable[..., str]:
+    """Create an API key; returns its `Authorization` header value."""
+    from alertstatus.auth.models import Role
+
+    def make(role: str = "admin", spaces: tuple[str, ...] | None = None, **options: Any) -> str:
+        key = run_with_key_store(
+            es_url, lambda store: store.create(role=Role(role), spaces=spaces, **options)
+        )
+        return key.header
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def admin_authorization(make_key: Callable[..., str]) -> str:
+    """An all-spaces admin key: what `client` and `make_client` send unless told otherwise."""
+    return make_key("admin", None, name="test admin")
+
+
 @pytest.fixture
-def make_client(es_url: str) -> Iterator[Callable[..., TestClient]]:
-    """Build an API client on the real node; keyword arguments override settings."""
+def make_client(es_url: str, admin_authorization: str) -> Iterator[Callable[..., TestClient]]:
+    """Build an API client on the real node; keyword arguments override settings.
+
+    The client authenticates as an all-spaces admin; `authorization=None` gives an anonymous
+    client and `authorization="ApiKey ..."` another caller (see `make_key`).
+    """
     clients: list[TestClient] = []
 
-    def make(**overrides: Any) -> TestClient:
+    def make(*, authorization: str | None = admin_authorization, **overrides: Any) -> TestClient:
         values: dict[str, Any] = {"ELASTICSEARCH_URL": es_url, **overrides}
         client = TestClient(create_app(Settings(**values)))
+        if authorization:
+            client.headers["authorization"] = authorization
         client.__enter__()
         clients.append(client)
         return client

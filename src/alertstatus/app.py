@@ -11,10 +11,14 @@ from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alertstatus import __version__
+from alertstatus.auth import views as auth
+from alertstatus.auth.bootstrap import bootstrap_admin_key
+from alertstatus.auth.service import Authenticator
 from alertstatus.dialects.alertstatus import views as history
 from alertstatus.dialects.chad import views as chad
 from alertstatus.dialects.kibana import views as kibana
 from alertstatus.dialects.utmstack import views as utmstack
+from alertstatus.engine.guard import QueryPolicy
 from alertstatus.engine.model import StatusChange
 from alertstatus.engine.outcome import UpdateCounts
 from alertstatus.engine.service import EngineOptions, StatusService
@@ -23,6 +27,7 @@ from alertstatus.engine.workflow import WorkflowService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
+from alertstatus.limits import BodySizeLimit
 from alertstatus.observability import metrics as metrics_views
 from alertstatus.observability.logs import configure_logging, note_update
 from alertstatus.observability.metrics import Metrics
@@ -61,6 +66,15 @@ def history_limit(settings: Settings) -> int | None:
     return settings.status_history_limit if settings.status_history else None
 
 
+def query_policy(settings: Settings) -> QueryPolicy:
+    """What selection queries may hold (engine/guard.py; docs/security.md)."""
+    return QueryPolicy(
+        allow_scripts=settings.query_allow_scripts,
+        allow_lookups=settings.query_allow_lookups,
+        max_ids=settings.max_ids_per_request,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
@@ -86,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 skip_unchanged=settings.skip_unchanged,
                 repair_null_range=settings.repair_null_range,
                 history_limit=history_limit(settings),
+                query_policy=query_policy(settings),
                 slices=settings.update_slices,
                 prefilter_unchanged=settings.prefilter_unchanged,
                 requests_per_second=settings.update_requests_per_second,
@@ -95,11 +110,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             observer=observe_update,
         )
         app.state.task_service = TaskService(gateway)
+        app.state.authenticator = Authenticator(settings, gateway)
+        await bootstrap_admin_key(app.state.authenticator, settings)
         app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
         app.state.workflow_service = WorkflowService(
             gateway, indices, history_limit=history_limit(settings)
         )
-        app.state.alert_fields_service = AlertFieldsService(gateway, indices)
+        app.state.alert_fields_service = AlertFieldsService(
+            gateway, indices, query_policy(settings)
+        )
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -128,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rules_legacy.router)
     app.include_router(rules.router)
     app.include_router(chad.router)  # after the legacy rules: its `/api/alerts/{id}` is a catch-all
+    app.include_router(auth.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

@@ -13,6 +13,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from alertstatus.auth.cli import apikey_app, password_hash
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 from alertstatus.es.runtime import (
     ElasticsearchStartError,
@@ -28,6 +29,8 @@ es_app = typer.Typer(help="The local Elasticsearch node (used when ELASTICSEARCH
 templates_app = typer.Typer(help="Index templates for Kibana's security alerts layout.")
 app.add_typer(es_app, name="es")
 app.add_typer(templates_app, name="templates")
+app.add_typer(apikey_app, name="apikey")
+app.command("password-hash")(password_hash)
 
 
 def _logging() -> None:

@@ -6,10 +6,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from alertstatus.auth.models import Role
 from alertstatus.engine.model import validate_space_id
+
+
+class BasicUser(BaseModel):
+    """A user for `Authorization: Basic`: the password is stored only as an argon2 hash."""
+
+    username: str
+    password_hash: str = Field(repr=False)
+    role: Role = Role.VIEWER
+    spaces: list[str] | None = None  # None: every space
 
 
 def _default_home() -> Path:
@@ -174,10 +184,70 @@ class Settings(BaseSettings):
         description="How long an alias's `index.max_terms_count` is cached before re-reading.",
     )
 
-    # --- security -------------------------------------------------------------------------------
+    # --- security (docs/security.md) -----------------------------------------------------------
     auth_enabled: bool = Field(
+        default=True,
+        description="Require credentials on every API route; false = every caller is an admin.",
+    )
+    auth_bootstrap_admin_key: bool = Field(
+        default=True,
+        description="On start with no API key stored at all, create one admin key and print it.",
+    )
+    api_key_index: str = Field(
+        default=".alertstatus-api-keys", description="Index holding API keys (hashed)."
+    )
+    api_key_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds a verified credential is trusted without re-hashing (revocation lag).",
+    )
+    api_key_last_used_interval: float = Field(
+        default=300.0, ge=0, description="Seconds between two writes of a key's `last_used_at`."
+    )
+    auth_users: list[BasicUser] = Field(
+        default_factory=list,
+        description="Basic users as JSON: [{username, password_hash (argon2), role, spaces}].",
+    )
+    jwt_secret: str | None = Field(default=None, repr=False, description="HS256 shared secret.")
+    jwt_public_key_file: Path | None = Field(
+        default=None, description="PEM public key for RS256/ES256 bearer tokens."
+    )
+    jwt_jwks_file: Path | None = Field(default=None, description="JWKS file (keys picked by kid).")
+    jwt_algorithms: list[str] = Field(
+        default_factory=lambda: ["RS256", "ES256"],
+        description="Accepted asymmetric algorithms (HS256 is used only with jwt_secret).",
+    )
+    jwt_issuer: str | None = Field(default=None, description="Required `iss`, when set.")
+    jwt_audience: str | None = Field(default=None, description="Required `aud`, when set.")
+    jwt_leeway: float = Field(default=30.0, ge=0, description="Clock skew allowed on exp/nbf.")
+    jwt_role_claim: str = Field(
+        default="role", description="Claim holding viewer|analyst|admin (or a list of roles)."
+    )
+    jwt_spaces_claim: str = Field(
+        default="spaces", description='Claim holding the space ids, or "*" for every space.'
+    )
+    jwt_name_claim: str = Field(default="sub", description="Claim naming the caller.")
+    session_secret: str | None = Field(
+        default=None,
+        repr=False,
+        description="Signs cookie sessions and CSRF tokens; random per process when unset.",
+    )
+    session_ttl: float = Field(default=3600.0, gt=0, description="Cookie session lifetime (s).")
+    session_cookie_secure: bool = Field(
+        default=True, description="Mark the session cookie Secure (HTTPS only)."
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1_048_576,
+        ge=1024,
+        description="Larger request bodies get 413 before parsing (room for 500k-id closures).",
+    )
+    query_allow_scripts: bool = Field(
         default=False,
-        description="Require credentials on every route (issue 4 turns this on by default).",
+        description="Let selection queries carry scripts (script, script_score, function_score).",
+    )
+    query_allow_lookups: bool = Field(
+        default=False,
+        description="Let selection queries read other documents (terms lookup, more_like_this...).",
     )
 
     # --- rules (issue 7: Kibana alerting rule APIs) -----------------------------------------------

@@ -80,6 +80,25 @@ def test_search_returns_the_raw_search_response(client, seed, space) -> None:
     assert '"value" must have at least 1 children' in empty.json()["message"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": {"script": {"script": {"source": "true"}}}},
+        {"runtime_mappings": {"x": {"type": "keyword", "script": {"source": "emit('a')"}}}},
+        {"aggs": {"a": {"terms": {"script": {"source": "doc['x'].value"}}}}},
+        {"sort": {"_script": {"type": "number", "script": {"source": "1"}}}},
+        {"query": {"wrapper": {"query": "eyJtYXRjaF9hbGwiOnt9fQ=="}}},
+    ],
+    ids=["script-query", "runtime-script", "agg-script", "script-sort", "wrapper"],
+)
+def test_search_refuses_code_before_elasticsearch(client, es, space, body) -> None:
+    response = client.post(f"/s/{space}{SEARCH}", json=body)
+    assert response.status_code == 400, response.text
+    assert set(response.json()) == {"message", "status_code"}
+    indices = es.call("GET", "/_cat/indices", expand_wildcards="all", format="json")
+    assert not any(space in row["index"] for row in indices)  # refused before any index exists
+
+
 def test_history_endpoint_orders_changes_from_kibana(client, seed, space) -> None:
     alert = sorted(seed(space, 2))[0]
     for status in ("acknowledged", "closed", "open"):

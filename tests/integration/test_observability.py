@@ -65,7 +65,8 @@ def test_metrics_count_conflicts_and_elasticsearch_errors(client, es, seed, spac
     conflict = client.post(
         status_path(space), json={"query": {"match_all": {}}, "status": "closed"}
     )
-    bad = client.post(status_path(space), json={"query": {"no_such": {}}, "status": "closed"})
+    not_a_date = {"range": {"@timestamp": {"gte": "not a date"}}}  # refused by Elasticsearch
+    bad = client.post(status_path(space), json={"query": not_a_date, "status": "closed"})
     unknown = client.get("/api/nothing-here")
 
     assert (conflict.status_code, bad.status_code, unknown.status_code) == (409, 400, 404)
@@ -114,7 +115,7 @@ def test_one_json_log_line_per_request_with_the_update_counts(client, seed, spac
     assert {key: line[key] for key in
             ("request_id", "method", "path", "route", "dialect", "space", "actor", "status")} == {
         "request_id": "soc-4711.a:b", "method": "POST", "path": status_path(space),
-        "route": SPACE_ROUTE, "dialect": "kibana", "space": space, "actor": "anonymous",
+        "route": SPACE_ROUTE, "dialect": "kibana", "space": space, "actor": "test admin",
         "status": 200,
     }  # fmt: skip
     assert isinstance(line["duration_ms"], float) and line["duration_ms"] > 0

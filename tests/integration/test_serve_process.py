@@ -20,7 +20,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_served_process_logs_json_lines_and_exposes_metrics(es_url, seed, space) -> None:
+def test_served_process_logs_json_lines_and_exposes_metrics(
+    es_url, seed, space, admin_authorization
+) -> None:
     ids = sorted(seed(space, 4))
     port = _free_port()
     env = {**os.environ, "ELASTICSEARCH_URL": es_url, "ALERTSTATUS_LOG_FORMAT": "auto"}
@@ -29,7 +31,8 @@ def test_served_process_logs_json_lines_and_exposes_metrics(es_url, seed, space)
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                          headers={"authorization": admin_authorization}) as http:  # fmt: skip
             for _ in range(300):  # until the server accepts connections (or died)
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 try:

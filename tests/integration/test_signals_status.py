@@ -162,7 +162,8 @@ def test_seed_query_without_repair_is_passed_through_and_rejected_by_elasticsear
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"message", "status_code"} and body["status_code"] == 400
-    assert body["message"].startswith(("x_content_parse_exception:", "parsing_exception:"))
+    # the query guard refuses the two-key clause before Elasticsearch would (docs/security.md)
+    assert body["message"] == "each query clause must be an object with exactly one query type"
     assert es.sources(alerts_alias(space)) == before
 
 
@@ -387,16 +388,28 @@ def test_version_conflict_with_proceed_is_200_and_counted(client, es, seed, spac
     assert (body["version_conflicts"], body["updated"], body["total"]) == (1, 2, 3)
 
 
-def test_elasticsearch_query_errors_keep_their_status(client, seed, space) -> None:
+def test_unknown_query_types_are_refused_before_elasticsearch(client, seed, space) -> None:
     seed(space, 1)
     response = client.post(
         status_path(space), json={"query": {"no_such_query": {}}, "status": "closed"}
     )
     assert response.status_code == 400
     body = response.json()
+    # unknown query types never reach Elasticsearch: the guard's allow-list refuses them
+    assert body == {"message": "query type [no_such_query] is not allowed", "status_code": 400}
+
+
+def test_elasticsearch_query_errors_keep_their_status(client, seed, space) -> None:
+    seed(space, 1)
+    response = client.post(
+        status_path(space),
+        json={"query": {"range": {"@timestamp": {"gte": "not a date"}}}, "status": "closed"},
+    )
+    assert response.status_code == 400
+    body = response.json()
     assert set(body) == {"message", "status_code"} and body["status_code"] == 400
-    # 7.x reports the outer parse failure, 8.x the unknown query: Kibana's `type: reason` either way
-    assert body["message"].startswith(("x_content_parse_exception: ", "parsing_exception: "))
+    # Kibana's `type: reason` of Elasticsearch's own refusal
+    assert body["message"].startswith(("search_phase_execution_exception: ", "parse_exception: "))
 
 
 def test_request_body_is_not_mutated_into_script_source(client, es, seed, space) -> None:

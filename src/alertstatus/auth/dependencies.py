@@ -16,15 +16,25 @@ from alertstatus.engine.model import DEFAULT_SPACE
 from alertstatus.observability.logs import note_caller
 
 
-def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
-    """A dependency that yields the caller when they hold `role` in the requested space."""
+def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that yields the caller when they hold `role` in the requested space.
+
+    `in_space=False` for routes about the caller rather than a space's data (whoami, sessions).
+    """
 
     async def dependency(request: Request) -> Principal:
         principal = await authenticate(request)
+        if not principal.role.allows(role):
+            raise Forbidden(
+                f"API [{request.method} {request.url.path}] is unauthorized for user, "
+                f"this action is granted by the role [{role.value}]"
+            )
         space_id = request.path_params.get("space_id", DEFAULT_SPACE)
         note_caller(actor=principal.name, space=space_id)
-        if not principal.role.allows(role) or not principal.may_enter(space_id):
-            raise Forbidden("Not enough permissions")
+        if in_space and not principal.may_enter(space_id):
+            raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
         return principal
 
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by the auth matrix
+    dependency.in_space = in_space  # type: ignore[attr-defined]
     return dependency

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_selection
 from alertstatus.engine.merge import merge_update_by_query
 from alertstatus.engine.model import AlertIds, AlertQuery, SelectionTooLarge, StatusChange
 from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
@@ -24,6 +25,7 @@ class EngineOptions:
     skip_unchanged: bool = True
     repair_null_range: bool = True
     history_limit: int | None = None  # None: no status history (engine/history.py)
+    query_policy: QueryPolicy = DEFAULT_POLICY  # what a selection may hold (engine/guard.py)
     slices: str = "1"
     prefilter_unchanged: bool = False
     requests_per_second: float = -1
@@ -36,14 +38,21 @@ MAX_TERMS_COUNT = "index.max_terms_count"
 DEFAULT_MAX_TERMS_COUNT = 65_536  # Elasticsearch's default, used when an index reports none
 
 
-def selection_query(change: StatusChange, *, repair_null_range: bool = True) -> dict[str, Any]:
-    """The `query` member: ids as `terms` on `_id`, or the user's query, inside `bool.filter`."""
+def selection_query(
+    change: StatusChange, *, repair_null_range: bool = True, policy: QueryPolicy = DEFAULT_POLICY
+) -> dict[str, Any]:
+    """The `query` member: ids as `terms` on `_id`, or the user's query, inside `bool.filter`.
+
+    The selection passes the guard first (QueryRefused otherwise): nothing unchecked is sent.
+    """
     match change.selector:
         case AlertIds(ids=ids):
+            check_selection(change.selector, policy)
             return {"bool": {"filter": {"terms": {"_id": list(ids)}}}}
         case AlertQuery(query=query):
             if repair_null_range:
                 query = repair_null_ranges(query)
+            check_selection(AlertQuery(query), policy)
             return {"bool": {"filter": query}}
     raise TypeError(f"unknown selector {change.selector!r}")  # pragma: no cover
 
@@ -61,7 +70,9 @@ def update_by_query_request(
         params["slices"] = options.slices
     if options.requests_per_second > 0:
         params["requests_per_second"] = options.requests_per_second
-    query = selection_query(change, repair_null_range=options.repair_null_range)
+    query = selection_query(
+        change, repair_null_range=options.repair_null_range, policy=options.query_policy
+    )
     if options.skip_unchanged and options.prefilter_unchanged:
         query["bool"]["must_not"] = {"term": {WORKFLOW_STATUS_FIELD: change.status.value}}
     body = {
@@ -106,8 +117,8 @@ class StatusService:
         responses are merged into one body of the same shape (docs/scale.md).
         """
         self._check_size(change)
+        params, body = update_by_query_request(change, self.options)  # guarded before any I/O
         alias = await self.indices.ensure_space(change.space_id)
-        params, body = update_by_query_request(change, self.options)
         chunks = await self._id_chunks(alias, change)
         try:
             result = await self._update(alias, body, params, chunks)
@@ -147,8 +158,8 @@ class StatusService:
         One task is one `_update_by_query`, so an id list needing several calls is refused.
         """
         self._check_size(change)
+        params, body = update_by_query_request(change, self.options)  # guarded before any I/O
         alias = await self.indices.ensure_space(change.space_id)
-        params, body = update_by_query_request(change, self.options)
         chunks = await self._id_chunks(alias, change)
         if len(chunks) > 1:
             raise SelectionTooLarge(

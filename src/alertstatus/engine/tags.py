@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_search
 from alertstatus.es.gateway import EsResponse, Gateway
 from alertstatus.es.templates import AlertIndices
 
@@ -85,9 +86,12 @@ class KeywordEdit:
 class AlertFieldsService:
     """Tags, assignees and search through Kibana's routes."""
 
-    def __init__(self, gateway: Gateway, indices: AlertIndices) -> None:
+    def __init__(
+        self, gateway: Gateway, indices: AlertIndices, policy: QueryPolicy = DEFAULT_POLICY
+    ) -> None:
         self.gateway = gateway
         self.indices = indices
+        self.policy = policy
 
     async def edit(self, edit: KeywordEdit) -> EsResponse:
         alias = await self.indices.ensure_space(edit.space_id)
@@ -103,5 +107,7 @@ class AlertFieldsService:
         return await self.gateway.update_by_query(alias, body, params)
 
     async def search(self, space_id: str, body: dict[str, Any]) -> EsResponse:
+        """Guarded before anything reaches Elasticsearch (engine/guard.py)."""
+        check_search(body, self.policy)
         alias = await self.indices.ensure_space(space_id)
         return await self.gateway.search(alias, body, {"ignore_unavailable": True})

@@ -73,13 +73,28 @@ class EsResponse:
         return orjson.loads(self.raw) if self.raw else None
 
 
+# Request-parsing failures that Elasticsearch 7.x answers with 500 and 8.x with 400: they are the
+# caller's mistake (a number out of range, malformed JSON in a value), so they are reported as 400
+# whatever the server version.
+BAD_REQUEST_TYPES = frozenset(
+    {"input_coercion_exception", "json_parse_exception", "x_content_parse_exception",
+     "parsing_exception", "number_format_exception", "illegal_argument_exception"}
+)  # fmt: skip
+
+
 class ElasticsearchError(Exception):
     """Elasticsearch answered with an error status (or could not be reached: see subclasses)."""
 
     def __init__(self, status: int, raw: bytes, message: str | None = None) -> None:
-        self.status = status
         self.raw = raw
+        self.status = 400 if status == 500 and self.error_type() in BAD_REQUEST_TYPES else status
         super().__init__(message or f"Elasticsearch answered {status}")
+
+    def error_type(self) -> str | None:
+        """`error.type` of the body, when Elasticsearch sent one."""
+        body = self.body()
+        error = body.get("error") if isinstance(body, dict) else None
+        return error.get("type") if isinstance(error, dict) else None
 
     def body(self) -> Any:
         try:
@@ -268,6 +283,32 @@ class Gateway:
 
     async def put_template(self, kind: str, name: str, body: Mapping[str, Any]) -> None:
         await self.request("PUT", _path(kind, name), body=body)
+
+    # --- single documents (the API key store) ----------------------------------------------------
+
+    async def update_document(
+        self, index: str, doc_id: str, fields: Mapping[str, Any], *, refresh: bool = True
+    ) -> bool:
+        """Merge `fields` into a document; False when it does not exist."""
+        response = await self.request(
+            "POST",
+            _path(index, "_update", doc_id),
+            params={"refresh": "wait_for" if refresh else None},
+            body={"doc": fields},
+            ok=(404,),
+        )
+        return response.status != 404
+
+    async def count(self, index: str) -> int:
+        """Documents in an index; 0 when the index does not exist."""
+        response = await self.request(
+            "GET", _path(index, "_count"), params={"ignore_unavailable": True}
+        )
+        return int(response.json().get("count", 0))
+
+    async def refresh(self, index: str) -> None:
+        """Make recent writes visible to search (reads by id never need it)."""
+        await self.request("POST", _path(index, "_refresh"), params={"ignore_unavailable": True})
 
     # --- single documents (rules) -------------------------------------------------------------
 

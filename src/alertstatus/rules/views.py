@@ -15,7 +15,7 @@ from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route
 from alertstatus.rules.errors import RuleInvalid
 from alertstatus.rules.kql import FILTER_FIELDS, compile_filter
 from alertstatus.rules.models import LegacyCreateBody, LegacyUpdateBody
-from alertstatus.rules.service import Actor, FindRequest, RuleService
+from alertstatus.rules.service import DEFAULT_SEARCH_FIELDS, Actor, FindRequest, RuleService
 from alertstatus.rules.translate import (
     LEGACY_FIELDS,
     legacy_create_attributes,
@@ -159,7 +159,7 @@ async def find_alerts(
         search=search,
         search_fields=tuple(_stored_field(f, "search_fields", SEARCHABLE) for f in search_fields)
         if search_fields
-        else FindRequest.search_fields,
+        else DEFAULT_SEARCH_FIELDS,  # not FindRequest.search_fields: a slot descriptor
         default_operator=default_search_operator,
         sort_field=_stored_field(sort_field, "sort_field") if sort_field else None,
         sort_order=sort_order,

@@ -51,7 +51,7 @@ def render(_: Request, error: Exception) -> Response:
         case UpdateFailed():
             return render_failure(error)
         case AuthError():
-            return detail(error.status, error.message)
+            return detail(error.status, error.detail)
         case ElasticsearchError():
             log.warning("chad request failed in Elasticsearch: %s", error.reason())
             return detail(error.status if error.status >= 500 else 500, error.reason())

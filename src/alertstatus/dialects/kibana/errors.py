@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException  # FastAPI's is a subclass; body parsing raises this
 
 from alertstatus.auth.models import AuthError
 from alertstatus.engine.model import InvalidSpaceId, SelectionTooLarge, StatusChangeError

@@ -140,12 +140,12 @@ class QuerySignalsBody(BaseModel):
 
     query: dict[str, Any] | None = None
     aggs: dict[str, Any] | None = None
-    size: Annotated[int, Field(ge=0)] | None = None
+    size: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     track_total_hits: bool | None = None
     source: bool | str | list[str] | None = Field(default=None, alias="_source")
-    fields: list[Any] | None = None
+    fields: list[str | dict[str, str]] | None = None
     runtime_mappings: dict[str, Any] | None = None
-    sort: Any = None
+    sort: str | dict[str, Any] | list[str | dict[str, Any]] | None = None
     include_attacks: bool | None = None
 
     @model_validator(mode="after")

@@ -1,0 +1,101 @@
+"""Bearer JWTs (UTMStack, CHAD): signature, `exp`, `nbf`, `iss`, `aud` checked by PyJWT.
+
+Keys come from settings: an HS256 shared secret, a PEM public key (RS256/ES256), or a JWKS file
+(keys chosen by the token's `kid`). HS256 is accepted only with the shared secret, never with a
+public key, so a token cannot be signed with the public key as an HMAC secret.
+Claims (names configurable): `sub` = who, `role` = viewer|analyst|admin (or a list, `ROLE_`
+prefixes allowed; the highest counts), `spaces` = list of space ids or `"*"` (absent = default).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from alertstatus.auth.models import Forbidden, Principal, Role, Unauthenticated
+from alertstatus.engine.model import DEFAULT_SPACE
+from alertstatus.settings import Settings
+
+HMAC_ALGORITHMS = ["HS256"]
+
+
+class BearerVerifier:
+    """Verifies bearer tokens against the keys configured in settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.secret = settings.jwt_secret
+        self.public_key = _read(settings.jwt_public_key_file)
+        jwks = _read(settings.jwt_jwks_file)
+        self.jwks_keys = jwt.PyJWKSet.from_json(jwks).keys if jwks else []
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.secret or self.public_key or self.jwks_keys)
+
+    def _key_and_algorithms(self, token: str) -> tuple[Any, list[str]]:
+        header = jwt.get_unverified_header(token)
+        algorithm = header.get("alg")
+        if algorithm in HMAC_ALGORITHMS:
+            if not self.secret:
+                raise jwt.InvalidAlgorithmError("HMAC tokens are not accepted")
+            return self.secret, HMAC_ALGORITHMS
+        if self.jwks_keys:
+            kid = header.get("kid")
+            for key in self.jwks_keys:
+                if kid is None or key.key_id == kid:
+                    return key.key, self.settings.jwt_algorithms
+            raise jwt.InvalidKeyError("no key for this token")
+        if self.public_key:
+            return self.public_key, self.settings.jwt_algorithms
+        raise jwt.InvalidAlgorithmError("algorithm not accepted")
+
+    def authenticate(self, token: str) -> Principal:
+        if not self.configured:
+            raise Unauthenticated("Unable to authenticate: bearer tokens are not configured")
+        try:
+            key, algorithms = self._key_and_algorithms(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                leeway=self.settings.jwt_leeway,
+                options={
+                    "require": ["exp"]
+                    + (["iss"] if self.settings.jwt_issuer else [])
+                    + (["aud"] if self.settings.jwt_audience else []),
+                    "verify_aud": self.settings.jwt_audience is not None,
+                },
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise Unauthenticated("Unable to authenticate: token has expired") from error
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"Unable to authenticate: invalid token ({error})") from error
+        return self._principal(claims)
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        name = claims.get(self.settings.jwt_name_claim)
+        if not isinstance(name, str) or not name:
+            raise Unauthenticated("Unable to authenticate: token names no subject")
+        raw_roles = claims.get(self.settings.jwt_role_claim)
+        candidates = raw_roles if isinstance(raw_roles, list) else [raw_roles]
+        roles = [role for role in map(Role.parse, candidates) if role is not None]
+        if not roles:
+            raise Forbidden("Not enough permissions")
+        spaces = claims.get(self.settings.jwt_spaces_claim, [DEFAULT_SPACE])
+        if spaces == "*" or (isinstance(spaces, list) and "*" in spaces):
+            allowed = None
+        elif isinstance(spaces, list) and all(isinstance(space, str) for space in spaces):
+            allowed = frozenset(spaces)
+        else:
+            allowed = frozenset()
+        return Principal(name=name, role=max(roles, key=lambda r: r.rank), spaces=allowed,
+                         via="jwt")  # fmt: skip
+
+
+def _read(path: Path | None) -> str | None:
+    return path.read_text(encoding="utf-8") if path else None
