@@ -51,6 +51,19 @@ def connection_settings(settings: Settings, url: str | None = None) -> Connectio
     )
 
 
+def engine_options(settings: Settings) -> EngineOptions:
+    """The engine's switches from settings: the API and the CLI run the same closures."""
+    return EngineOptions(
+        skip_unchanged=settings.skip_unchanged,
+        repair_null_range=settings.repair_null_range,
+        slices=settings.update_slices,
+        prefilter_unchanged=settings.prefilter_unchanged,
+        requests_per_second=settings.update_requests_per_second,
+        max_ids=settings.max_ids_per_request,
+        max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
@@ -72,15 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.status_service = StatusService(
             gateway,
             indices,
-            EngineOptions(
-                skip_unchanged=settings.skip_unchanged,
-                repair_null_range=settings.repair_null_range,
-                slices=settings.update_slices,
-                prefilter_unchanged=settings.prefilter_unchanged,
-                requests_per_second=settings.update_requests_per_second,
-                max_ids=settings.max_ids_per_request,
-                max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
-            ),
+            engine_options(settings),
             observer=observe_update,
         )
         app.state.task_service = TaskService(gateway)

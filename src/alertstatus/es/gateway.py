@@ -322,3 +322,19 @@ class Gateway:
 
     async def cancel_task(self, task_id: str) -> EsResponse:
         return await self.request("POST", _path("_tasks", task_id, "_cancel"))
+
+    # --- operator CLI: counting before a closure, listing tasks --------------------------------
+
+    async def count(
+        self, index: str, body: Mapping[str, Any], params: Mapping[str, Any] | None = None
+    ) -> int:
+        """`POST <index>/_count`: how many documents a query selects."""
+        response = await self.request("POST", _path(index, "_count"), params=params, body=body)
+        return int(response.json()["count"])
+
+    async def list_tasks(self, actions: str) -> Any:
+        """`GET _tasks?actions=...&detailed=true`: running tasks, grouped by node."""
+        response = await self.request(
+            "GET", "/_tasks", params={"actions": actions, "detailed": True}
+        )
+        return response.json()
