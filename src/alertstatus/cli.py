@@ -294,38 +294,37 @@ def close(
     _change_status(selection, dry_run=dry_run, yes=yes)
 
 
-@app.command("open")
-def open_alerts(
-    space: SpaceOption = "default",
-    since: SinceOption = None,
-    until: UntilOption = None,
-    query_file: QueryFileOption = None,
-    rule: RuleOption = None,
-    conflicts: ConflictsOption = Conflicts.PROCEED,
-    dry_run: DryRunOption = False,
-    yes: YesOption = False,
-) -> None:
-    """Reopen a time range's alerts (as `close --status open`)."""
-    selection = Selection(space, WorkflowStatus.OPEN, since, until, None, rule, query_file,
-                          conflicts)  # fmt: skip
-    _change_status(selection, dry_run=dry_run, yes=yes)
+def _fixed_status_command(status: WorkflowStatus, summary: str) -> Callable[..., None]:
+    """`open` and `acknowledge`: `close` with the status fixed and no reason."""
+
+    def command(
+        space: SpaceOption = "default",
+        since: SinceOption = None,
+        until: UntilOption = None,
+        query_file: QueryFileOption = None,
+        rule: RuleOption = None,
+        conflicts: ConflictsOption = Conflicts.PROCEED,
+        dry_run: DryRunOption = False,
+        yes: YesOption = False,
+    ) -> None:
+        selection = Selection(space, status, since, until, None, rule, query_file, conflicts)
+        _change_status(selection, dry_run=dry_run, yes=yes)
+
+    command.__doc__ = summary
+    return command
 
 
-@app.command()
-def acknowledge(
-    space: SpaceOption = "default",
-    since: SinceOption = None,
-    until: UntilOption = None,
-    query_file: QueryFileOption = None,
-    rule: RuleOption = None,
-    conflicts: ConflictsOption = Conflicts.PROCEED,
-    dry_run: DryRunOption = False,
-    yes: YesOption = False,
-) -> None:
-    """Acknowledge a time range's alerts (as `close --status acknowledged`)."""
-    selection = Selection(space, WorkflowStatus.ACKNOWLEDGED, since, until, None, rule,
-                          query_file, conflicts)  # fmt: skip
-    _change_status(selection, dry_run=dry_run, yes=yes)
+app.command("open")(
+    _fixed_status_command(
+        WorkflowStatus.OPEN, "Reopen a time range's alerts (close --status open)."
+    )
+)
+app.command("acknowledge")(
+    _fixed_status_command(
+        WorkflowStatus.ACKNOWLEDGED,
+        "Acknowledge a time range's alerts (close --status acknowledged).",
+    )
+)
 
 
 def _task_command(run: Callable[[CliSession], None]) -> None:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from alertstatus.cli import app
 from alertstatus.es.templates import alerts_alias
 from alertstatus.settings import get_settings
-from tests.conftest import status_path
+from tests.integration.test_tasks import start_throttled_closure
 
 STATUS = "kibana.alert.workflow_status"
 SINCE, UNTIL = "2024-11-10T00:00:00Z", "2024-11-19T23:59:59.999Z"
@@ -179,12 +179,7 @@ def wait_done(runner: CliRunner, space: str, task_id: str) -> dict[str, Any]:
 
 
 def test_tasks_list_show_cancel(runner, make_client, es, seed, space) -> None:
-    seed(space, 1500)
-    client = make_client(update_requests_per_second=1)
-    task_id = client.post(
-        status_path(space) + "?wait_for_completion=false",
-        json={"query": {"match_all": {}}, "status": "closed"},
-    ).json()["task"]
+    _, task_id = start_throttled_closure(make_client, seed, space)
 
     for _ in range(600):  # until the first (throttled) batch has reported its total
         shown = runner.invoke(app, ["tasks", "show", task_id, "--space", space])
