@@ -11,10 +11,15 @@ from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alertstatus import __version__
+from alertstatus.dialects.alertstatus import views as history
+from alertstatus.dialects.chad import views as chad
 from alertstatus.dialects.kibana import views as kibana
+from alertstatus.dialects.utmstack import views as utmstack
 from alertstatus.engine.model import StatusChange
 from alertstatus.engine.outcome import UpdateCounts
 from alertstatus.engine.service import EngineOptions, StatusService
+from alertstatus.engine.tags import AlertFieldsService
+from alertstatus.engine.workflow import WorkflowService
 from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 from alertstatus.http import json_response
@@ -51,11 +56,17 @@ def connection_settings(settings: Settings, url: str | None = None) -> Connectio
     )
 
 
+def history_limit(settings: Settings) -> int | None:
+    """Entries kept per alert, or None when status history is off."""
+    return settings.status_history_limit if settings.status_history else None
+
+
 def engine_options(settings: Settings) -> EngineOptions:
     """The engine's switches from settings: the API and the CLI run the same closures."""
     return EngineOptions(
         skip_unchanged=settings.skip_unchanged,
         repair_null_range=settings.repair_null_range,
+        history_limit=history_limit(settings),
         slices=settings.update_slices,
         prefilter_unchanged=settings.prefilter_unchanged,
         requests_per_second=settings.update_requests_per_second,
@@ -90,6 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.task_service = TaskService(gateway)
         app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
+        app.state.workflow_service = WorkflowService(
+            gateway, indices, history_limit=history_limit(settings)
+        )
+        app.state.alert_fields_service = AlertFieldsService(gateway, indices)
         if settings.install_templates:
             try:
                 await indices.install_components()
@@ -107,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(kibana.router)
+    app.include_router(utmstack.router)
+    app.include_router(history.router)
     app.include_router(system.router)
     app.include_router(tasks.router)
     app.include_router(metrics_views.router)
@@ -115,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before any `/api/alerts/{id}` router (CHAD): `_find`, `_health`... must match here first
     app.include_router(rules_legacy.router)
     app.include_router(rules.router)
+    app.include_router(chad.router)  # after the legacy rules: its `/api/alerts/{id}` is a catch-all
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> Response:

@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from alertstatus.engine.model import validate_space_id
 
 
 def _default_home() -> Path:
@@ -120,6 +122,26 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Lowest level logged; INFO writes one line per request."
     )
+
+    # --- dialects and status history (issue 5, docs/dialects.md) ------------------------------
+    status_history: bool = Field(
+        default=True,
+        description="Append every status change to the alert's own bounded history.",
+    )
+    status_history_limit: int = Field(
+        default=100, ge=1, le=10_000, description="Entries kept per alert (oldest dropped)."
+    )
+    utmstack_space_id: str = Field(
+        default="default", description="The space UTMStack's routes work in (it has no spaces)."
+    )
+    chad_space_id: str = Field(
+        default="default", description="The space CHAD's routes work in (it has no spaces)."
+    )
+
+    @field_validator("utmstack_space_id", "chad_space_id")
+    @classmethod
+    def _valid_space(cls, space_id: str) -> str:
+        return validate_space_id(space_id)
 
     # --- scale: big closures, async tasks, id splitting (docs/scale.md) -------------------------
     update_slices: str = Field(

@@ -20,6 +20,7 @@ WORKFLOW_FIELDS = {
     "kibana.alert.workflow_user",
     "kibana.alert.workflow_status_updated_at",
     "kibana.alert.workflow_reason",
+    "alertstatus.history",  # the status history (engine/history.py)
 }
 UPDATE_BY_QUERY_KEYS = [
     "took", "timed_out", "total", "updated", "deleted", "batches", "version_conflicts",

@@ -110,3 +110,7 @@ class StatusChange:
     reason: str | None = None
     conflicts: Conflicts = Conflicts.ABORT
     actor: str | None = None
+    # --- provenance, kept in the status history (engine/history.py) ---
+    dialect: str = "kibana"
+    note: str | None = None
+    request_id: str | None = None

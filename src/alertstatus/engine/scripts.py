@@ -5,33 +5,50 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from alertstatus.engine.history import APPEND_HISTORY, Provenance, history_params
 from alertstatus.engine.model import StatusChange
+
+# The workflow fields Kibana's update writes; shared with the dialects' guarded script.
+WRITE_WORKFLOW_FIELDS = """
+ctx._source['kibana.alert.workflow_status'] = params.status;
+ctx._source['kibana.alert.workflow_user'] = params.user;
+ctx._source['kibana.alert.workflow_status_updated_at'] = params.updated_at;
+if (params.reason != null) {
+  ctx._source['kibana.alert.workflow_reason'] = params.reason;
+} else {
+  ctx._source.remove('kibana.alert.workflow_reason');
+}
+""".strip()
 
 # Kibana's workflow-status update, plus an optional noop for alerts already in the target status
 # (`params.skip_unchanged`): those are counted under `noops` and cost no Lucene write.
-SET_WORKFLOW_STATUS = """
+SET_WORKFLOW_STATUS = "\n".join(
+    (
+        """
 def current = ctx._source['kibana.alert.workflow_status'];
+def previous = current;
+def previousReason = ctx._source['kibana.alert.workflow_reason'];
 boolean changed = false;
-if (current != null && current != params.status) {
-  ctx._source['kibana.alert.workflow_status'] = params.status;
-  ctx._source['kibana.alert.workflow_user'] = params.user;
-  ctx._source['kibana.alert.workflow_status_updated_at'] = params.updated_at;
-  if (params.reason != null) {
-    ctx._source['kibana.alert.workflow_reason'] = params.reason;
-  } else {
-    ctx._source.remove('kibana.alert.workflow_reason');
-  }
+boolean statusChanged = false;
+if (current != null && current != params.status) {""".strip(),
+        WRITE_WORKFLOW_FIELDS,
+        """
   changed = true;
+  statusChanged = true;
 }
 def signal = ctx._source.signal;
 if (signal instanceof Map && signal.status != null && signal.status != params.status) {
+  if (current == null) {
+    previous = signal.status;
+    statusChanged = true;
+  }
   signal.status = params.status;
   changed = true;
-}
-if (params.skip_unchanged && !changed) {
-  ctx.op = 'noop';
-}
-""".strip()
+}""".strip("\n"),
+        APPEND_HISTORY,
+        "if (params.skip_unchanged && !changed) {\n  ctx.op = 'noop';\n}",
+    )
+)
 
 
 def utc_now_iso() -> str:
@@ -39,8 +56,15 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def workflow_status_script(change: StatusChange, *, skip_unchanged: bool) -> dict[str, Any]:
-    """The `script` member of the `_update_by_query` body for one status change."""
+def workflow_status_script(
+    change: StatusChange, *, skip_unchanged: bool, history_limit: int | None = None
+) -> dict[str, Any]:
+    """The `script` member of the `_update_by_query` body for one status change.
+
+    `history_limit` None records no history (engine/history.py says why it lives in the alert).
+    """
+    updated_at = utc_now_iso()
+    provenance = Provenance(change.dialect, change.actor, change.note, change.request_id)
     return {
         "lang": "painless",
         "source": SET_WORKFLOW_STATUS,
@@ -48,7 +72,8 @@ def workflow_status_script(change: StatusChange, *, skip_unchanged: bool) -> dic
             "status": change.status.value,
             "reason": change.reason,
             "user": change.actor,
-            "updated_at": utc_now_iso(),
+            "updated_at": updated_at,
             "skip_unchanged": skip_unchanged,
+            **history_params(provenance, at=updated_at, limit=history_limit),
         },
     }

@@ -23,6 +23,7 @@ class EngineOptions:
 
     skip_unchanged: bool = True
     repair_null_range: bool = True
+    history_limit: int | None = None  # None: no status history (engine/history.py)
     slices: str = "1"
     prefilter_unchanged: bool = False
     requests_per_second: float = -1
@@ -65,7 +66,9 @@ def update_by_query_request(
         query["bool"]["must_not"] = {"term": {WORKFLOW_STATUS_FIELD: change.status.value}}
     body = {
         "query": query,
-        "script": workflow_status_script(change, skip_unchanged=options.skip_unchanged),
+        "script": workflow_status_script(
+            change, skip_unchanged=options.skip_unchanged, history_limit=options.history_limit
+        ),
     }
     return params, body
 

@@ -53,6 +53,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         entry = RequestLog(request_id(scope), scope["method"], scope["path"])
+        scope.setdefault("state", {})["request_id"] = entry.request_id  # for the status history
         header = (REQUEST_ID_HEADER.encode(), entry.request_id.encode())
         started = time.perf_counter()
         status = 500

@@ -17,6 +17,8 @@ from fastapi.routing import APIRoute
 
 from alertstatus.auth.models import AuthError
 from alertstatus.engine.model import InvalidSpaceId, SelectionTooLarge, StatusChangeError
+from alertstatus.engine.tags import InvalidArrays
+from alertstatus.engine.workflow import AlertNotFound
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
 from alertstatus.rules.errors import RuleError
@@ -61,6 +63,10 @@ def render(error: Exception) -> Response:
             return platform_error(400, f"[request params].space_id: {error}")
         case StatusChangeError():
             return siem_error(400, str(error))
+        case InvalidArrays():
+            return siem_error(400, error.messages)
+        case AlertNotFound():
+            return platform_error(404, f"Alert [{error.missing[0]}] not found")
         case SelectionTooLarge():
             return platform_error(400, f"[request body].signal_ids: {error}")
         case InvalidTaskId():

@@ -22,6 +22,12 @@ from alertstatus.engine.model import (
     WorkflowStatus,
     closing_reason,
 )
+from alertstatus.engine.tags import (
+    ASSIGNEES_FIELD,
+    TAGS_FIELD,
+    KeywordEdit,
+    validate_arrays,
+)
 
 AlertId = Annotated[str, StringConstraints(min_length=1)]
 
@@ -80,3 +86,74 @@ class SetAlertsStatusBody(BaseModel):
             conflicts=self.conflicts,
             actor=actor,
         )
+
+
+# --- tags, assignees and search (Kibana's sibling APIs) ------------------------------------------
+
+
+class AlertTags(BaseModel):
+    tags_to_add: list[str]
+    tags_to_remove: list[str]
+
+
+class SetAlertTagsBody(BaseModel):
+    """`POST .../signals/tags`: ids only (no query), both arrays required."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    ids: list[AlertId]
+    tags: AlertTags
+
+    def to_edit(self, space_id: str) -> KeywordEdit:
+        add, remove = self.tags.tags_to_add, self.tags.tags_to_remove
+        validate_arrays(self.ids, add, remove, kind="tags")
+        return KeywordEdit(space_id, tuple(self.ids), TAGS_FIELD, tuple(add), tuple(remove))
+
+
+class AlertAssignees(BaseModel):
+    add: list[str]
+    remove: list[str]
+
+
+class SetAlertAssigneesBody(BaseModel):
+    """`POST .../signals/assignees`: user-profile uids to add and remove."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    ids: list[AlertId]
+    assignees: AlertAssignees
+
+    def to_edit(self, space_id: str) -> KeywordEdit:
+        add, remove = self.assignees.add, self.assignees.remove
+        validate_arrays(self.ids, add, remove, kind="assignees")
+        return KeywordEdit(space_id, tuple(self.ids), ASSIGNEES_FIELD, tuple(add), tuple(remove))
+
+
+SEARCH_KEYS = ("query", "aggs", "size", "track_total_hits", "_source", "fields",
+               "runtime_mappings", "sort")  # fmt: skip
+
+
+class QuerySignalsBody(BaseModel):
+    """`POST .../signals/search`: passed to `_search`; at least one member is required."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    query: dict[str, Any] | None = None
+    aggs: dict[str, Any] | None = None
+    size: Annotated[int, Field(ge=0)] | None = None
+    track_total_hits: bool | None = None
+    source: bool | str | list[str] | None = Field(default=None, alias="_source")
+    fields: list[Any] | None = None
+    runtime_mappings: dict[str, Any] | None = None
+    sort: Any = None
+    include_attacks: bool | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if all(value is None for value in self.search_body().values()) or not self.search_body():
+            raise PydanticCustomError("empty", '"value" must have at least 1 children')
+        return self
+
+    def search_body(self) -> dict[str, Any]:
+        present = self.model_dump(by_alias=True, exclude_none=True, exclude={"include_attacks"})
+        return {key: present[key] for key in SEARCH_KEYS if key in present}

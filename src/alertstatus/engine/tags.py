@@ -1,0 +1,107 @@
+"""Kibana's sibling bulk APIs: workflow tags, assignees, and the alerts search.
+
+Each answers with Elasticsearch's raw response, as Kibana does. Tags and assignees are not
+statuses: they leave no status-history entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from alertstatus.es.gateway import EsResponse, Gateway
+from alertstatus.es.templates import AlertIndices
+
+# Kibana's add/remove merge: keep what is not removed, append adds not already present; a
+# missing field becomes the adds. One script serves both fields (`params.field`, a constant).
+MERGE_KEYWORDS = """
+def current = ctx._source[params.field];
+if (current == null) {
+  ctx._source[params.field] = params.add;
+} else {
+  List merged = new ArrayList();
+  for (def value : current) {
+    if (!params.remove.contains(value)) {
+      merged.add(value);
+    }
+  }
+  for (def value : params.add) {
+    if (!merged.contains(value)) {
+      merged.add(value);
+    }
+  }
+  ctx._source[params.field] = merged;
+}
+""".strip()
+
+TAGS_FIELD = "kibana.alert.workflow_tags"
+ASSIGNEES_FIELD = "kibana.alert.workflow_assignee_ids"
+
+
+class InvalidArrays(ValueError):
+    """Kibana's route-level 400: a list of messages."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
+
+
+def _json_list(values: Sequence[str]) -> str:
+    """JavaScript's `JSON.stringify` of a string array (Kibana formats its messages with it)."""
+    return orjson.dumps(list(values)).decode()
+
+
+def validate_arrays(
+    ids: Sequence[str], add: Sequence[str], remove: Sequence[str], *, kind: str
+) -> None:
+    """Kibana's validate_alert_arrays: empty ids, and values both added and removed."""
+    messages = []
+    if not ids:
+        messages.append("No alert ids were provided")
+    duplicates = [value for value in add if value in remove]
+    if duplicates:
+        where = "tags_to_add and tags_to_remove" if kind == "tags" else "add and remove"
+        messages.append(
+            f"Duplicate {kind} [{_json_list(duplicates)}] were found in the {where} parameters."
+        )
+    if messages:
+        raise InvalidArrays(messages)
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordEdit:
+    """Add and remove values of one keyword-array field on alerts given by `_id`."""
+
+    space_id: str
+    ids: tuple[str, ...]
+    field: str
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+
+
+class AlertFieldsService:
+    """Tags, assignees and search through Kibana's routes."""
+
+    def __init__(self, gateway: Gateway, indices: AlertIndices) -> None:
+        self.gateway = gateway
+        self.indices = indices
+
+    async def edit(self, edit: KeywordEdit) -> EsResponse:
+        alias = await self.indices.ensure_space(edit.space_id)
+        body = {
+            "query": {"bool": {"filter": {"terms": {"_id": list(edit.ids)}}}},
+            "script": {
+                "lang": "painless",
+                "source": MERGE_KEYWORDS,
+                "params": {"field": edit.field, "add": list(edit.add), "remove": list(edit.remove)},
+            },
+        }
+        params = {"refresh": True, "ignore_unavailable": True}
+        return await self.gateway.update_by_query(alias, body, params)
+
+    async def search(self, space_id: str, body: dict[str, Any]) -> EsResponse:
+        alias = await self.indices.ensure_space(space_id)
+        return await self.gateway.search(alias, body, {"ignore_unavailable": True})

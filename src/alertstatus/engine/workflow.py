@@ -1,0 +1,329 @@
+"""Dialect status changes, comments, history reads and the audit trail, on one alert model.
+
+Dialects (UTMStack, CHAD) name alerts by `_id` or by `kibana.alert.uuid`; both resolve here. A
+change is one `_bulk` of scripted updates (engine/transitions.py), each atomic per alert and
+carrying its own history entry; the per-request audit document summarises the outcome after.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from alertstatus.engine.history import HISTORY_FIELD, Provenance, history_of
+from alertstatus.engine.scripts import utc_now_iso
+from alertstatus.engine.transitions import guarded_script
+from alertstatus.engine.vocabulary import ModelState, Target, state_of
+from alertstatus.es.gateway import ElasticsearchError, Gateway
+from alertstatus.es.templates import AlertIndices
+
+log = logging.getLogger(__name__)
+
+AUDIT_INDEX = ".alertstatus-audit"
+COMMENTS_INDEX = ".alertstatus-comments"
+_LOOKUP_CHUNK = 5_000  # keys per search: two hits per key stay under max_result_window
+_STATE_FIELDS = "kibana.alert.workflow_*"  # what tells a refusal from "already there"
+RETRY_ON_CONFLICT = 10  # concurrent writers to one alert: re-run the script on the fresh doc
+
+_HIDDEN = {"index.hidden": True, "number_of_shards": 1, "auto_expand_replicas": "0-1"}
+_AUDIT_MAPPING = {
+    "dynamic": False,
+    "properties": {
+        "@timestamp": {"type": "date"},
+        "request_id": {"type": "keyword"},
+        "dialect": {"type": "keyword"},
+        "actor": {"type": "keyword"},
+        "space_id": {"type": "keyword"},
+        "alert_ids": {"type": "keyword"},
+    },
+}
+_COMMENTS_MAPPING = {
+    "dynamic": False,
+    "properties": {
+        "alert_id": {"type": "keyword"},
+        "space_id": {"type": "keyword"},
+        "user": {"type": "keyword"},
+        "created_at": {"type": "date"},
+        "text": {"type": "text", "index": False},
+    },
+}
+
+
+class AlertNotFound(LookupError):
+    """Some requested alerts do not exist in the space (`missing` keeps the request's order)."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(f"alerts not found: {', '.join(missing)}")
+        self.missing = tuple(missing)
+
+
+class Result(StrEnum):
+    UPDATED = "updated"  # status (or tags) written, history appended when the status moved
+    UNCHANGED = "unchanged"  # already reads as the target: nothing written
+    FORBIDDEN = "forbidden"  # the transition is not allowed from the alert's current state
+    NOT_FOUND = "not_found"
+    FAILED = "failed"  # Elasticsearch refused this alert's update
+
+
+REACHED = (Result.UPDATED, Result.UNCHANGED)  # the alert reads as the target afterwards
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRef:
+    """Where one alert lives, and its `_source` when it was read."""
+
+    key: str
+    index: str
+    id: str
+    source: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state(self) -> ModelState:
+        return state_of(self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: str
+    alert_id: str
+    user: str | None
+    text: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    key: str
+    result: Result
+    alert: AlertRef | None = None
+    error: str | None = None
+    comment: Comment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DialectChange:
+    """Move alerts named by `keys` to `target`, unless they already read as it.
+
+    `allowed_from` None allows every source state (UTMStack); CHAD passes its transition rules.
+    """
+
+    space_id: str
+    keys: tuple[str, ...]
+    target: Target
+    already_there: frozenset[ModelState]
+    provenance: Provenance
+    allowed_from: frozenset[ModelState] | None = None
+    tags_to_add: tuple[str, ...] = ()
+    comment: str | None = None  # also stored as a comment on every alert the change reached
+    read_back: bool = False  # return each alert's workflow fields and history after the change
+
+
+class WorkflowService:
+    """Everything a dialect does to alerts beyond Kibana's raw `_update_by_query`."""
+
+    def __init__(
+        self, gateway: Gateway, indices: AlertIndices, *, history_limit: int | None = 100
+    ) -> None:
+        self.gateway = gateway
+        self.indices = indices
+        self.history_limit = history_limit
+        self._created: set[str] = set()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    async def find(
+        self, space_id: str, keys: Iterable[str], *, source: bool = False
+    ) -> dict[str, AlertRef]:
+        """Alerts by `_id` or `kibana.alert.uuid`; keys that name nothing are absent."""
+        alias = await self.indices.ensure_space(space_id)
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, AlertRef] = {}
+        for start in range(0, len(wanted), _LOOKUP_CHUNK):
+            chunk = wanted[start : start + _LOOKUP_CHUNK]
+            body = {
+                "size": 2 * len(chunk),
+                "_source": True if source else ["kibana.alert.uuid"],
+                "query": {"bool": {"minimum_should_match": 1, "should": [
+                    {"terms": {"_id": chunk}}, {"terms": {"kibana.alert.uuid": chunk}}]}},
+            }  # fmt: skip
+            hits = (await self.gateway.search(alias, body, {"ignore_unavailable": True})).json()
+            chunk_keys = set(chunk)
+            for hit in hits["hits"]["hits"]:
+                doc = hit.get("_source") or {}
+                for key in (hit["_id"], doc.get("kibana.alert.uuid")):
+                    if key in chunk_keys and key not in found:
+                        found[key] = AlertRef(key, hit["_index"], hit["_id"], doc)
+        return found
+
+    async def get(self, space_id: str, key: str) -> AlertRef:
+        found = await self.find(space_id, [key], source=True)
+        if key not in found:
+            raise AlertNotFound([key])
+        return found[key]
+
+    async def history(self, space_id: str, key: str) -> tuple[AlertRef, list[dict[str, Any]]]:
+        alert = await self.get(space_id, key)
+        return alert, history_of(alert.source, space_id)
+
+    # --- changing ------------------------------------------------------------------------------
+
+    async def change(
+        self, request: DialectChange, *, all_or_nothing: bool = False
+    ) -> list[Outcome]:
+        """Apply a change to each named alert; one outcome per key, in the request's order.
+
+        `all_or_nothing`: when any key names no alert, raise AlertNotFound before writing.
+        """
+        found = await self.find(request.space_id, request.keys)
+        missing = [key for key in request.keys if key not in found]
+        if all_or_nothing and missing:
+            raise AlertNotFound(missing)
+        outcomes = {key: Outcome(key, Result.NOT_FOUND, error="Alert not found") for key in missing}
+        if found:
+            outcomes |= await self._write(request, list(found.values()))
+        if request.comment is not None:
+            outcomes |= await self._comment_reached(request, outcomes.values())
+        await self._audit(request, outcomes.values())
+        return [outcomes[key] for key in dict.fromkeys(request.keys)]
+
+    async def _write(self, request: DialectChange, alerts: list[AlertRef]) -> dict[str, Outcome]:
+        script = guarded_script(
+            request.target,
+            already_there=request.already_there,
+            allowed_from=request.allowed_from,
+            tags_to_add=request.tags_to_add,
+            provenance=request.provenance,
+            updated_at=utc_now_iso(),
+            history_limit=self.history_limit,
+        )
+        lines: list[dict[str, Any]] = []
+        for alert in alerts:
+            lines.append({"update": {"_index": alert.index, "_id": alert.id,
+                                     "retry_on_conflict": RETRY_ON_CONFLICT}})  # fmt: skip
+            lines.append({"script": script, "_source": _returned_source(request)})
+        items = (await self.gateway.bulk(lines, refresh=True)).json()["items"]
+        outcomes: dict[str, Outcome] = {}
+        for alert, item in zip(alerts, items, strict=True):
+            outcomes[alert.key] = _outcome(alert, item["update"], request)
+        return outcomes
+
+    async def _audit(self, request: DialectChange, outcomes: Iterable[Outcome]) -> None:
+        """One document per request; best effort, since the alerts already carry their history."""
+        by_result: dict[str, list[str]] = {result.value: [] for result in Result}
+        for outcome in outcomes:
+            by_result[outcome.result.value].append(outcome.key)
+        document = {
+            "@timestamp": utc_now_iso(),
+            "request_id": request.provenance.request_id,
+            "dialect": request.provenance.dialect,
+            "actor": request.provenance.actor,
+            "note": request.provenance.note,
+            "space_id": request.space_id,
+            "target": {"status": request.target.status.value, "reason": request.target.reason},
+            "tags_to_add": list(request.tags_to_add),
+            "alert_ids": list(request.keys),
+            "results": by_result,
+        }
+        try:
+            await self._ensure_index(AUDIT_INDEX, _AUDIT_MAPPING)
+            await self.gateway.bulk([{"index": {"_index": AUDIT_INDEX}}, document])
+        except ElasticsearchError as error:
+            log.warning("audit document not written for %s: %s", request.provenance, error)
+
+    # --- comments ------------------------------------------------------------------------------
+
+    async def add_comment(self, space_id: str, key: str, user: str | None, text: str) -> Comment:
+        alert = await self.get(space_id, key)
+        (comment,) = await self._store_comments(space_id, [alert.id], user, text)
+        if comment is None:
+            raise ElasticsearchError(500, b"", "the comment was not stored")
+        return comment
+
+    async def _comment_reached(
+        self, request: DialectChange, outcomes: Iterable[Outcome]
+    ) -> dict[str, Outcome]:
+        """The change's comment on each alert it reached (changed or already there)."""
+        reached = [
+            o for o in outcomes if o.alert and o.result in (Result.UPDATED, Result.UNCHANGED)
+        ]
+        if not reached or request.comment is None:
+            return {}
+        comments = await self._store_comments(
+            request.space_id,
+            [o.alert.id for o in reached if o.alert],
+            request.provenance.actor,
+            request.comment,
+        )
+        return {
+            o.key: replace(o, comment=comment) for o, comment in zip(reached, comments, strict=True)
+        }
+
+    async def _store_comments(
+        self, space_id: str, alert_ids: Sequence[str], user: str | None, text: str
+    ) -> list[Comment | None]:
+        """One comment per alert in one `_bulk`; None where Elasticsearch refused it."""
+        await self._ensure_index(COMMENTS_INDEX, _COMMENTS_MAPPING)
+        now = utc_now_iso()
+        comments = [
+            Comment(f"comment-{uuid.uuid4().hex[:16]}", alert_id, user, text, now)
+            for alert_id in alert_ids
+        ]
+        lines: list[dict[str, Any]] = []
+        for comment in comments:
+            lines.append({"create": {"_index": COMMENTS_INDEX, "_id": comment.id}})
+            lines.append({"alert_id": comment.alert_id, "space_id": space_id,
+                          "user": comment.user, "text": text, "created_at": now})  # fmt: skip
+        items = (await self.gateway.bulk(lines, refresh=True)).json()["items"]
+        return [
+            None if "error" in item["create"] else comment
+            for comment, item in zip(comments, items, strict=True)
+        ]
+
+    async def comments(self, space_id: str, key: str) -> list[Comment]:
+        alert = await self.get(space_id, key)
+        await self._ensure_index(COMMENTS_INDEX, _COMMENTS_MAPPING)
+        body = {
+            "size": 10_000,
+            "query": {"bool": {"filter": [{"term": {"alert_id": alert.id}},
+                                          {"term": {"space_id": space_id}}]}},
+            "sort": [{"created_at": "asc"}],
+        }  # fmt: skip
+        hits = (await self.gateway.search(COMMENTS_INDEX, body)).json()["hits"]["hits"]
+        return [
+            Comment(hit["_id"], alert.id, hit["_source"]["user"], hit["_source"]["text"],
+                    hit["_source"]["created_at"])
+            for hit in hits
+        ]  # fmt: skip
+
+    async def _ensure_index(self, name: str, mappings: dict[str, Any]) -> None:
+        if name not in self._created:
+            await self.gateway.create_index(name, {"settings": _HIDDEN, "mappings": mappings})
+            self._created.add(name)
+
+
+def _returned_source(request: DialectChange) -> bool | dict[str, list[str]]:
+    """As little of each alert as the caller needs back: bytes returned cost throughput."""
+    if request.read_back:
+        return {"includes": [_STATE_FIELDS, HISTORY_FIELD]}
+    if request.allowed_from is not None:
+        return {"includes": [_STATE_FIELDS]}
+    return False
+
+
+def _outcome(alert: AlertRef, item: dict[str, Any], request: DialectChange) -> Outcome:
+    """What happened to one alert, read from its `_bulk` item."""
+    if "error" in item:
+        error = item["error"]
+        reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else error
+        result = Result.NOT_FOUND if item.get("status") == 404 else Result.FAILED
+        return Outcome(alert.key, result, alert, str(reason))
+    after = AlertRef(alert.key, alert.index, alert.id, (item.get("get") or {}).get("_source") or {})
+    if item.get("result") == "updated":
+        return Outcome(alert.key, Result.UPDATED, after)
+    if after.state in request.already_there or request.allowed_from is None:
+        return Outcome(alert.key, Result.UNCHANGED, after)
+    return Outcome(alert.key, Result.FORBIDDEN, after)
