@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from alertstatus.cli import app
+from alertstatus.engine.history import history_of
 from alertstatus.es.templates import alerts_alias
 from alertstatus.settings import get_settings
 from tests.integration.test_tasks import start_throttled_closure
@@ -61,6 +62,13 @@ def test_close_a_time_range_with_yes(runner, es, seed, space) -> None:
             assert source[STATUS] == "closed"
             assert source["kibana.alert.workflow_reason"] == "false_positive"
             assert source["kibana.alert.workflow_user"] == f"cli:{getpass.getuser()}"
+            [entry] = history_of(source)
+            assert (entry["from"], entry["to"], entry["reason"]) == (
+                "open",
+                "closed",
+                "false_positive",
+            )
+            assert (entry["actor"], entry["dialect"]) == (f"cli:{getpass.getuser()}", "cli")
         else:
             assert source == before[alert_id]  # outside the window, or a noop: untouched
 

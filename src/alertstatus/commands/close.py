@@ -40,6 +40,7 @@ EXIT_FAILED = 1  # Elasticsearch refused, or the task failed or was canceled by 
 EXIT_NOT_CONFIRMED = 3  # declined at the prompt, or no answer (no terminal) and no --yes
 EXIT_INTERRUPTED = 130  # Ctrl-C while the task ran (it was canceled, or left running on request)
 POLL_SECONDS = 0.5
+CLI_DIALECT = "cli"  # the `dialect` of the status history entries the CLI's changes write
 COUNT_PARAMS = {"ignore_unavailable": True, "allow_no_indices": True}
 
 
@@ -85,6 +86,7 @@ def build_change(
         reason=closing_reason(selection.status, selection.reason, extra_reasons),
         conflicts=selection.conflicts,
         actor=actor,
+        dialect=CLI_DIALECT,
     )
     since = iso_millis(window.since) if window.since else "the first alert"
     until = iso_millis(window.until) if window.until else "the last alert"
