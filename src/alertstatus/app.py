@@ -75,6 +75,21 @@ def query_policy(settings: Settings) -> QueryPolicy:
     )
 
 
+def engine_options(settings: Settings) -> EngineOptions:
+    """The engine's switches from settings: the API and the CLI run the same closures."""
+    return EngineOptions(
+        skip_unchanged=settings.skip_unchanged,
+        repair_null_range=settings.repair_null_range,
+        history_limit=history_limit(settings),
+        query_policy=query_policy(settings),
+        slices=settings.update_slices,
+        prefilter_unchanged=settings.prefilter_unchanged,
+        requests_per_second=settings.update_requests_per_second,
+        max_ids=settings.max_ids_per_request,
+        max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for a cluster given by `settings.elasticsearch_url`."""
     settings = settings or get_settings()
@@ -96,17 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.status_service = StatusService(
             gateway,
             indices,
-            EngineOptions(
-                skip_unchanged=settings.skip_unchanged,
-                repair_null_range=settings.repair_null_range,
-                history_limit=history_limit(settings),
-                query_policy=query_policy(settings),
-                slices=settings.update_slices,
-                prefilter_unchanged=settings.prefilter_unchanged,
-                requests_per_second=settings.update_requests_per_second,
-                max_ids=settings.max_ids_per_request,
-                max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
-            ),
+            engine_options(settings),
             observer=observe_update,
         )
         app.state.task_service = TaskService(gateway)

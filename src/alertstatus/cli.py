@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from alertstatus.auth.cli import apikey_app, password_hash
+from alertstatus.commands.close import Selection, build_change, cli_actor, run_status_change
+from alertstatus.commands.session import CliSession
+from alertstatus.engine.model import Conflicts, WorkflowStatus
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 from alertstatus.es.runtime import (
     ElasticsearchStartError,
@@ -228,3 +232,145 @@ def loadtest(
         raise typer.BadParameter(str(error)) from error
     report = asyncio.run(run_load(plan))
     typer.echo(report.summary())
+
+
+# --- status changes and tasks from the terminal (issue 6; work in alertstatus/commands) ----------
+
+tasks_app = typer.Typer(help="Asynchronous status changes (Elasticsearch update-by-query tasks).")
+app.add_typer(tasks_app, name="tasks")
+
+SpaceOption = Annotated[str, typer.Option(help="Kibana space of the alerts.")]
+SinceOption = Annotated[
+    str | None, typer.Option(help="Start of the window: ISO-8601 or date math (now-24h).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(help="End of the window (rounds up): ISO-8601 or date math.")
+]
+RuleOption = Annotated[str | None, typer.Option(help="Only this rule's alerts (name or uuid).")]
+QueryFileOption = Annotated[
+    Path | None, typer.Option(help="JSON file with an Elasticsearch query, ANDed with the rest.")
+]
+ConflictsOption = Annotated[
+    Conflicts, typer.Option(help="On a version conflict: count it and go on, or abort.")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the count and the request; change nothing.")
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before changing.")]
+TaskSpaceOption = Annotated[str, typer.Option(help="Space the task works on.")]
+
+
+def _change_status(selection: Selection, *, dry_run: bool, yes: bool) -> None:
+    """Shared by close/open/acknowledge; exit codes in docs/operations.md."""
+    settings = get_settings()
+    try:
+        change, window = build_change(selection, settings.extra_close_reasons, cli_actor())
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    try:
+        with CliSession(settings, cluster_url(settings)) as session:
+            code = run_status_change(session, change, window, dry_run=dry_run, yes=yes)
+    except ElasticsearchError as error:
+        raise fail(error.reason()) from error
+    raise typer.Exit(code)
+
+
+@app.command()
+def close(
+    space: SpaceOption = "default",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    status: Annotated[
+        WorkflowStatus, typer.Option(help="Target status (Kibana's workflow statuses).")
+    ] = WorkflowStatus.CLOSED,
+    reason: Annotated[
+        str | None, typer.Option(help="Closing reason (Kibana's; only with --status closed).")
+    ] = None,
+    query_file: QueryFileOption = None,
+    rule: RuleOption = None,
+    conflicts: ConflictsOption = Conflicts.PROCEED,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+) -> None:
+    """Close a time range: count, confirm, run as a task with a progress bar, print counts."""
+    selection = Selection(space, status, since, until, reason, rule, query_file, conflicts)
+    _change_status(selection, dry_run=dry_run, yes=yes)
+
+
+def _fixed_status_command(status: WorkflowStatus, summary: str) -> Callable[..., None]:
+    """`open` and `acknowledge`: `close` with the status fixed and no reason."""
+
+    def command(
+        space: SpaceOption = "default",
+        since: SinceOption = None,
+        until: UntilOption = None,
+        query_file: QueryFileOption = None,
+        rule: RuleOption = None,
+        conflicts: ConflictsOption = Conflicts.PROCEED,
+        dry_run: DryRunOption = False,
+        yes: YesOption = False,
+    ) -> None:
+        selection = Selection(space, status, since, until, None, rule, query_file, conflicts)
+        _change_status(selection, dry_run=dry_run, yes=yes)
+
+    command.__doc__ = summary
+    return command
+
+
+app.command("open")(
+    _fixed_status_command(
+        WorkflowStatus.OPEN, "Reopen a time range's alerts (close --status open)."
+    )
+)
+app.command("acknowledge")(
+    _fixed_status_command(
+        WorkflowStatus.ACKNOWLEDGED,
+        "Acknowledge a time range's alerts (close --status acknowledged).",
+    )
+)
+
+
+def _task_command(run: Callable[[CliSession], None]) -> None:
+    """Run one task command; unknown or foreign tasks and cluster errors exit 1."""
+    from alertstatus.tasks.models import InvalidTaskId, TaskNotFound
+
+    settings = get_settings()
+    try:
+        with CliSession(settings, cluster_url(settings)) as session:
+            run(session)
+    except InvalidTaskId as error:
+        raise typer.BadParameter(str(error)) from error
+    except TaskNotFound as error:
+        raise fail(str(error)) from error
+    except ElasticsearchError as error:
+        raise fail(error.reason()) from error
+
+
+@tasks_app.command("list")
+def tasks_list(
+    space: Annotated[str | None, typer.Option(help="Only this space (default: all).")] = None,
+) -> None:
+    """Running status changes on the alerts aliases, with their progress."""
+    from alertstatus.commands import tasks
+
+    _task_command(lambda session: tasks.list_running(session, space))
+
+
+# Node ids are URL-safe base64 and may start with `-`: such a task id is an argument, not an option.
+TASK_ID_ARGUMENT = {"ignore_unknown_options": True}
+
+
+@tasks_app.command("show", context_settings=TASK_ID_ARGUMENT)
+def tasks_show(task_id: str, space: TaskSpaceOption = "default") -> None:
+    """Progress (or result) of one task, as the task route's JSON."""
+    from alertstatus.commands import tasks
+
+    _task_command(lambda session: tasks.show(session, space, task_id))
+
+
+@tasks_app.command("cancel", context_settings=TASK_ID_ARGUMENT)
+def tasks_cancel(task_id: str, space: TaskSpaceOption = "default") -> None:
+    """Cancel one task; a finished one is reported as it is."""
+    from alertstatus.commands import tasks
+
+    _task_command(lambda session: tasks.cancel(session, space, task_id))

@@ -75,13 +75,19 @@ def test_async_on_the_default_space_route(client, seed) -> None:
     assert report["failed"] is False
 
 
-def test_cancel_stops_a_throttled_task(make_client, es, seed, space) -> None:
-    seed(space, 1500)
+def start_throttled_closure(make_client, seed, space: str, count: int = 1500):
+    """A closure of `count` alerts at 1 alert/s: still running when the test looks at it."""
+    seed(space, count)
     client = make_client(update_requests_per_second=1)
     task_id = client.post(
         status_path(space) + "?wait_for_completion=false",
         json={"query": {"match_all": {}}, "status": "closed"},
     ).json()["task"]
+    return client, task_id
+
+
+def test_cancel_stops_a_throttled_task(make_client, es, seed, space) -> None:
+    client, task_id = start_throttled_closure(make_client, seed, space)
 
     canceled = client.post(task_path(space, task_id, "/_cancel"))
 

@@ -299,10 +299,18 @@ class Gateway:
         )
         return response.status != 404
 
-    async def count(self, index: str) -> int:
-        """Documents in an index; 0 when the index does not exist."""
+    async def count(
+        self,
+        index: str,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> int:
+        """`<index>/_count`: documents a query selects (all without one); 0 for a missing index."""
         response = await self.request(
-            "GET", _path(index, "_count"), params={"ignore_unavailable": True}
+            "POST",
+            _path(index, "_count"),
+            params={"ignore_unavailable": True, **(params or {})},
+            body=body,
         )
         return int(response.json().get("count", 0))
 
@@ -363,3 +371,12 @@ class Gateway:
 
     async def cancel_task(self, task_id: str) -> EsResponse:
         return await self.request("POST", _path("_tasks", task_id, "_cancel"))
+
+    # --- operator CLI: listing tasks --------------------------------------------------------------
+
+    async def list_tasks(self, actions: str) -> Any:
+        """`GET _tasks?actions=...&detailed=true`: running tasks, grouped by node."""
+        response = await self.request(
+            "GET", "/_tasks", params={"actions": actions, "detailed": True}
+        )
+        return response.json()

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from alertstatus.engine.model import InvalidSpaceId, validate_space_id
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 from alertstatus.es.templates import alerts_alias
 from alertstatus.tasks.models import TaskNotFound, TaskProgress, validate_task_id
 
 UPDATE_BY_QUERY_ACTION = "indices:data/write/update/byquery"
+CANCELED_ERROR = "task_cancelled_exception"
+_ALIAS_TASK = "update-by-query [" + alerts_alias("x")[:-1]  # the description up to the space id
 
 
 def _belongs_to(task: dict[str, Any], space_id: str) -> bool:
@@ -21,6 +24,17 @@ def _belongs_to(task: dict[str, Any], space_id: str) -> bool:
     return task.get("action") == UPDATE_BY_QUERY_ACTION and description.startswith(
         f"update-by-query [{alerts_alias(space_id)}]"
     )
+
+
+def space_of(task: dict[str, Any]) -> str | None:
+    """The space whose alerts alias a status-change task updates; None for any other task."""
+    description = str(task.get("description") or "")
+    if task.get("action") != UPDATE_BY_QUERY_ACTION or not description.startswith(_ALIAS_TASK):
+        return None
+    try:
+        return validate_space_id(description[len(_ALIAS_TASK) :].split("]", 1)[0])
+    except InvalidSpaceId:
+        return None
 
 
 def progress_of(task_id: str, body: dict[str, Any]) -> TaskProgress:
@@ -34,7 +48,9 @@ def progress_of(task_id: str, body: dict[str, Any]) -> TaskProgress:
         task=task_id,
         done=done,
         failed=bool(error) or bool((response or {}).get("failures")),
-        canceled=bool((response or {}).get("canceled")) or bool(counts.get("canceled")),
+        canceled=bool((response or {}).get("canceled"))
+        or bool(counts.get("canceled"))
+        or CANCELED_ERROR in str(error),  # canceled during the first search: an error
         total=counts.get("total", 0),
         updated=counts.get("updated", 0),
         noops=counts.get("noops", 0),
@@ -71,3 +87,19 @@ class TaskService:
             await self.gateway.cancel_task(task_id)
             body = await self._task(space_id, task_id)
         return progress_of(task_id, body)
+
+    async def running(self, space_id: str | None = None) -> list[tuple[str, TaskProgress]]:
+        """Running status changes (of one space, or of every space) as `(space, progress)`.
+
+        Slices of a sliced change are left out: their parent reports the whole.
+        """
+        found = await self.gateway.list_tasks(UPDATE_BY_QUERY_ACTION)
+        running: list[tuple[str, TaskProgress]] = []
+        for node in (found.get("nodes") or {}).values():
+            for task_id, task in (node.get("tasks") or {}).items():
+                task_space = space_of(task)
+                if task_space is None or task.get("parent_task_id"):
+                    continue
+                if space_id is None or task_space == space_id:
+                    running.append((task_space, progress_of(task_id, {"task": task})))
+        return sorted(running, key=lambda item: item[1].task)

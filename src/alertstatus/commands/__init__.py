@@ -1,0 +1,1 @@
+"""Operator commands behind the CLI: thin option parsing stays in cli.py, the work lives here."""
