@@ -63,6 +63,12 @@ class Es:
         ]["hits"]
         return {hit["_id"]: hit["_source"] for hit in hits}
 
+    def history(self, source: dict[str, Any]) -> list[dict[str, Any]]:
+        """An alert's status history joined with its change records, by the service's reader."""
+        from alertstatus.engine.history import StatusHistory
+
+        return run_with_gateway(self.url, lambda gateway: StatusHistory(gateway).entries(source))
+
 
 @pytest.fixture(scope="session")
 def es(es_url: str) -> Es:
@@ -75,21 +81,29 @@ def space() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
 
 
-def run_with_key_store(es_url: str, work: Callable[[Any], Any]) -> Any:
-    """Run `work(store)` against the test cluster's API key store, through the service's code."""
+def run_with_gateway(es_url: str, work: Callable[[Any], Any]) -> Any:
+    """Run `await work(gateway)` against the test cluster, through the service's own gateway."""
     import asyncio
 
-    from alertstatus.auth.api_keys import ApiKeyStore
     from alertstatus.es.gateway import ConnectionSettings, Gateway
 
     async def run() -> Any:
         gateway = Gateway(ConnectionSettings(url=es_url))
         try:
-            return await work(ApiKeyStore(gateway, Settings().api_key_index))
+            return await work(gateway)
         finally:
             await gateway.close()
 
     return asyncio.run(run())
+
+
+def run_with_key_store(es_url: str, work: Callable[[Any], Any]) -> Any:
+    """Run `work(store)` against the test cluster's API key store, through the service's code."""
+    from alertstatus.auth.api_keys import ApiKeyStore
+
+    return run_with_gateway(
+        es_url, lambda gateway: work(ApiKeyStore(gateway, Settings().api_key_index))
+    )
 
 
 @pytest.fixture(scope="session")
@@ -152,19 +166,9 @@ def alias(space: str) -> str:
 
 def create_space(es_url: str, space_id: str) -> str:
     """Create a space's alerts index the way the service does, through its own code."""
-    import asyncio
-
-    from alertstatus.es.gateway import ConnectionSettings, Gateway
     from alertstatus.es.templates import AlertIndices
 
-    async def run() -> str:
-        gateway = Gateway(ConnectionSettings(url=es_url))
-        try:
-            return await AlertIndices(gateway).ensure_space(space_id)
-        finally:
-            await gateway.close()
-
-    return asyncio.run(run())
+    return run_with_gateway(es_url, lambda gateway: AlertIndices(gateway).ensure_space(space_id))
 
 
 @pytest.fixture

@@ -136,10 +136,13 @@ class Settings(BaseSettings):
     # --- dialects and status history (issue 5, docs/dialects.md) ------------------------------
     status_history: bool = Field(
         default=True,
-        description="Append every status change to the alert's own bounded history.",
+        description="Record every status change: a record per request, an entry per alert.",
     )
     status_history_limit: int = Field(
-        default=100, ge=1, le=10_000, description="Entries kept per alert (oldest dropped)."
+        default=20,
+        ge=1,
+        le=1_000,
+        description="Entries kept in each alert (oldest dropped; their change records stay).",
     )
     utmstack_space_id: str = Field(
         default="default", description="The space UTMStack's routes work in (it has no spaces)."

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alertstatus.demo import alert_document
-from alertstatus.engine.history import HISTORY_FIELD
 from alertstatus.engine.model import WorkflowStatus
 from alertstatus.es.templates import alerts_alias
 from tests.conftest import create_space
@@ -39,4 +38,4 @@ def source_of(es, space: str, alert_uuid: str) -> dict[str, Any]:
 
 
 def history(es, space: str, alert_uuid: str) -> list[dict[str, Any]]:
-    return source_of(es, space, alert_uuid).get(HISTORY_FIELD, [])
+    return es.history(source_of(es, space, alert_uuid))

@@ -16,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 from alertstatus.cli import app
-from alertstatus.engine.history import history_of
 from alertstatus.es.templates import alerts_alias
 from alertstatus.settings import get_settings
 from tests.integration.test_tasks import start_throttled_closure
@@ -62,7 +61,7 @@ def test_close_a_time_range_with_yes(runner, es, seed, space) -> None:
             assert source[STATUS] == "closed"
             assert source["kibana.alert.workflow_reason"] == "false_positive"
             assert source["kibana.alert.workflow_user"] == f"cli:{getpass.getuser()}"
-            [entry] = history_of(source)
+            [entry] = es.history(source)
             assert (entry["from"], entry["to"], entry["reason"]) == (
                 "open",
                 "closed",

@@ -125,7 +125,7 @@ def test_history_is_bounded(make_client, seed, space, es) -> None:
     alert = sorted(seed(space, 1))[0]
     for status in ("acknowledged", "open", "closed", "open", "in-progress"):
         client.post(status_path(space), json={"signal_ids": [alert], "status": status})
-    entries = es.sources(alerts_alias(space))[alert][HISTORY_FIELD]
+    entries = es.history(es.sources(alerts_alias(space))[alert])
     assert [e["to"] for e in entries] == ["closed", "open", "in-progress"]
 
 
@@ -161,7 +161,7 @@ def test_history_complete_when_elasticsearch_fails_midway(client, es, seed, spac
     changed = 0
     for alert_id, source in after.items():
         moved = source["kibana.alert.workflow_status"] == "closed"
-        recorded = [e for e in source.get(HISTORY_FIELD, []) if e["to"] == "closed"]
+        recorded = [e for e in es.history(source) if e["to"] == "closed"]
         assert len(recorded) == (1 if moved else 0), alert_id
         changed += moved
     assert 0 < changed <= len(before)

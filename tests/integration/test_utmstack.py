@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from alertstatus.engine.history import HISTORY_FIELD
 from alertstatus.es.templates import alerts_alias
 from tests.integration.dialect_helpers import doc_id, history, put_alerts, source_of
 
@@ -51,7 +50,7 @@ def test_seed_curl_example_reviews_and_tags(utm, es, es_url, space) -> None:
     source = source_of(es, space, A)
     assert source["kibana.alert.workflow_status"] == "in-progress"
     assert source["kibana.alert.workflow_tags"] == ["False positive"]
-    (entry,) = source[HISTORY_FIELD]
+    (entry,) = es.history(source)
     assert (entry["from"], entry["to"], entry["dialect"]) == ("open", "in-progress", "utmstack")
     assert entry["note"] == SEED_CURL["statusObservation"]
     read = utm.get(f"/api/utm-alerts/{A}").json()

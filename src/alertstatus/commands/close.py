@@ -87,6 +87,7 @@ def build_change(
         conflicts=selection.conflicts,
         actor=actor,
         dialect=CLI_DIALECT,
+        caller=actor,
     )
     since = iso_millis(window.since) if window.since else "the first alert"
     until = iso_millis(window.until) if window.until else "the last alert"

@@ -114,3 +114,4 @@ class StatusChange:
     dialect: str = "kibana"
     note: str | None = None
     request_id: str | None = None
+    caller: str | None = None  # who authenticated (also for API keys, whose actor is null)

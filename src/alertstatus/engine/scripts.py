@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from alertstatus.engine.history import APPEND_HISTORY, Provenance, history_params
+from alertstatus.engine.history import APPEND_HISTORY, history_params
 from alertstatus.engine.model import StatusChange
 
 # The workflow fields Kibana's update writes; shared with the dialects' guarded script.
@@ -57,14 +57,17 @@ def utc_now_iso() -> str:
 
 
 def workflow_status_script(
-    change: StatusChange, *, skip_unchanged: bool, history_limit: int | None = None
+    change: StatusChange,
+    *,
+    skip_unchanged: bool,
+    history_limit: int | None = None,
+    history_ref: str | None = None,
 ) -> dict[str, Any]:
     """The `script` member of the `_update_by_query` body for one status change.
 
-    `history_limit` None records no history (engine/history.py says why it lives in the alert).
+    `history_ref` is the change record's id; None records no history (engine/history.py).
     """
     updated_at = utc_now_iso()
-    provenance = Provenance(change.dialect, change.actor, change.note, change.request_id)
     return {
         "lang": "painless",
         "source": SET_WORKFLOW_STATUS,
@@ -74,6 +77,15 @@ def workflow_status_script(
             "user": change.actor,
             "updated_at": updated_at,
             "skip_unchanged": skip_unchanged,
-            **history_params(provenance, at=updated_at, limit=history_limit),
+            **history_params(history_ref, history_limit),
         },
     }
+
+
+def with_history_ref(body: dict[str, Any], history_ref: str | None) -> dict[str, Any]:
+    """The same request body whose script appends entries pointing at `history_ref`."""
+    script = body["script"]
+    if script["params"].get("history_ref") == history_ref:
+        return body
+    params = {**script["params"], "history_ref": history_ref}
+    return {**body, "script": {**script, "params": params}}

@@ -9,11 +9,18 @@ from typing import Any
 import orjson
 
 from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_selection
+from alertstatus.engine.history import ChangeRecord, Provenance, StatusHistory
 from alertstatus.engine.merge import merge_update_by_query
-from alertstatus.engine.model import AlertIds, AlertQuery, SelectionTooLarge, StatusChange
+from alertstatus.engine.model import (
+    AlertIds,
+    AlertQuery,
+    SelectionTooLarge,
+    Selector,
+    StatusChange,
+)
 from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
 from alertstatus.engine.query import repair_null_ranges
-from alertstatus.engine.scripts import workflow_status_script
+from alertstatus.engine.scripts import with_history_ref, workflow_status_script
 from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
 from alertstatus.es.templates import AlertIndices
 
@@ -79,7 +86,7 @@ def update_by_query_request(
         "query": query,
         "script": workflow_status_script(
             change, skip_unchanged=options.skip_unchanged, history_limit=options.history_limit
-        ),
+        ),  # history_ref is set once the change record is stored (StatusService._recorded)
     }
     return params, body
 
@@ -88,6 +95,22 @@ def with_ids(body: dict[str, Any], ids: list[str]) -> dict[str, Any]:
     """The same request body selecting only `ids` (one chunk of a split id list)."""
     query = {**body["query"], "bool": {**body["query"]["bool"], "filter": {"terms": {"_id": ids}}}}
     return {**body, "query": query}
+
+
+def change_record(change: StatusChange, at: str) -> ChangeRecord:
+    """The history record of a Kibana-style change (engine/history.py)."""
+    provenance = Provenance(
+        change.dialect, change.actor, change.note, change.request_id, change.caller
+    )
+    return ChangeRecord(change.space_id, change.status.value, change.reason, provenance, at,
+                        {"selection": selection_summary(change.selector)})  # fmt: skip
+
+
+def selection_summary(selector: Selector) -> dict[str, Any]:
+    """What the record says of the selection: the query, or how many ids (the alerts say which)."""
+    if isinstance(selector, AlertIds):
+        return {"ids": len(selector.ids)}
+    return {"query": selector.query}
 
 
 def chunked(ids: tuple[str, ...], size: int) -> list[list[str]]:
@@ -108,6 +131,7 @@ class StatusService:
         self.indices = indices
         self.options = options or EngineOptions()
         self.observer = observer
+        self.history = StatusHistory(gateway, self.options.history_limit)
         self._max_terms: dict[str, tuple[int, float]] = {}
 
     async def apply(self, change: StatusChange) -> EsResponse:
@@ -120,6 +144,7 @@ class StatusService:
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
         alias = await self.indices.ensure_space(change.space_id)
         chunks = await self._id_chunks(alias, change)
+        body = await self._recorded(change, body)
         try:
             result = await self._update(alias, body, params, chunks)
         except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries the counts
@@ -127,6 +152,11 @@ class StatusService:
             raise
         self._observe(change, result.json())
         return result
+
+    async def _recorded(self, change: StatusChange, body: dict[str, Any]) -> dict[str, Any]:
+        """Store the change record first; the body's script then points each entry at it."""
+        at = body["script"]["params"]["updated_at"]
+        return with_history_ref(body, await self.history.record(change_record(change, at)))
 
     def _observe(self, change: StatusChange, body: object) -> None:
         """Tell the observer (metrics, request log) what Elasticsearch did."""
@@ -166,6 +196,7 @@ class StatusService:
                 f"an asynchronous request may name at most {len(chunks[0])} alert ids "
                 "(the index's max_terms_count); use a query or wait_for_completion=true"
             )
+        body = await self._recorded(change, body)
         response = await self.gateway.update_by_query(
             alias, body, {**params, "wait_for_completion": False}
         )

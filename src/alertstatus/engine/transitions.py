@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alertstatus.engine.history import APPEND_HISTORY, Provenance, history_params
+from alertstatus.engine.history import APPEND_HISTORY, history_params
 from alertstatus.engine.scripts import WRITE_WORKFLOW_FIELDS
 from alertstatus.engine.vocabulary import (
     FALSE_POSITIVE_REASON,
@@ -100,8 +100,9 @@ def guarded_script(
     already_there: frozenset[ModelState],
     allowed_from: frozenset[ModelState] | None,
     tags_to_add: tuple[str, ...],
-    provenance: Provenance,
+    actor: str | None,
     updated_at: str,
+    history_ref: str | None,
     history_limit: int | None,
 ) -> dict[str, Any]:
     """The update script: write `target` unless the alert already reads as it or may not move."""
@@ -111,13 +112,13 @@ def guarded_script(
         "params": {
             "status": target.status.value,
             "reason": target.reason,
-            "user": provenance.actor,
+            "user": actor,
             "updated_at": updated_at,
             "already_there": sorted(already_there),
             "allowed_from": None if allowed_from is None else sorted(allowed_from),
             "tags_to_add": list(tags_to_add),
             "fp_reason": FALSE_POSITIVE_REASON,
             "fp_tag": FALSE_POSITIVE_TAG,
-            **history_params(provenance, at=updated_at, limit=history_limit),
+            **history_params(history_ref, history_limit),
         },
     }

@@ -2,45 +2,36 @@
 
 Dialects (UTMStack, CHAD) name alerts by `_id` or by `kibana.alert.uuid`; both resolve here. A
 change is one `_bulk` of scripted updates (engine/transitions.py), each atomic per alert and
-carrying its own history entry; the per-request audit document summarises the outcome after.
+carrying its own history entry that points at the request's change record (engine/history.py),
+written first; the record is annotated with each alert's outcome after.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from alertstatus.engine.history import HISTORY_FIELD, Provenance, history_of
+from alertstatus.engine.history import (
+    HIDDEN_INDEX_SETTINGS,
+    HISTORY_FIELD,
+    ChangeRecord,
+    Provenance,
+    StatusHistory,
+)
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.engine.transitions import guarded_script
 from alertstatus.engine.vocabulary import ModelState, Target, state_of
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 from alertstatus.es.templates import AlertIndices
 
-log = logging.getLogger(__name__)
-
-AUDIT_INDEX = ".alertstatus-audit"
 COMMENTS_INDEX = ".alertstatus-comments"
 _LOOKUP_CHUNK = 5_000  # keys per search: two hits per key stay under max_result_window
 _STATE_FIELDS = "kibana.alert.workflow_*"  # what tells a refusal from "already there"
 RETRY_ON_CONFLICT = 10  # concurrent writers to one alert: re-run the script on the fresh doc
 
-_HIDDEN = {"index.hidden": True, "number_of_shards": 1, "auto_expand_replicas": "0-1"}
-_AUDIT_MAPPING = {
-    "dynamic": False,
-    "properties": {
-        "@timestamp": {"type": "date"},
-        "request_id": {"type": "keyword"},
-        "dialect": {"type": "keyword"},
-        "actor": {"type": "keyword"},
-        "space_id": {"type": "keyword"},
-        "alert_ids": {"type": "keyword"},
-    },
-}
 _COMMENTS_MAPPING = {
     "dynamic": False,
     "properties": {
@@ -130,7 +121,7 @@ class WorkflowService:
     ) -> None:
         self.gateway = gateway
         self.indices = indices
-        self.history_limit = history_limit
+        self.status_history = StatusHistory(gateway, history_limit)
         self._created: set[str] = set()
 
     # --- reading -------------------------------------------------------------------------------
@@ -167,7 +158,13 @@ class WorkflowService:
 
     async def history(self, space_id: str, key: str) -> tuple[AlertRef, list[dict[str, Any]]]:
         alert = await self.get(space_id, key)
-        return alert, history_of(alert.source, space_id)
+        return alert, await self.history_entries(alert, space_id)
+
+    async def history_entries(
+        self, alert: AlertRef, space_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The status history of an alert read with its `_source`, oldest first."""
+        return await self.status_history.entries(alert.source, space_id)
 
     # --- changing ------------------------------------------------------------------------------
 
@@ -182,23 +179,28 @@ class WorkflowService:
         missing = [key for key in request.keys if key not in found]
         if all_or_nothing and missing:
             raise AlertNotFound(missing)
+        at = utc_now_iso()
+        record_id = await self.status_history.record(_change_record(request, at))
         outcomes = {key: Outcome(key, Result.NOT_FOUND, error="Alert not found") for key in missing}
         if found:
-            outcomes |= await self._write(request, list(found.values()))
+            outcomes |= await self._write(request, list(found.values()), at, record_id)
         if request.comment is not None:
             outcomes |= await self._comment_reached(request, outcomes.values())
-        await self._audit(request, outcomes.values())
+        await self._annotate(record_id, outcomes.values())
         return [outcomes[key] for key in dict.fromkeys(request.keys)]
 
-    async def _write(self, request: DialectChange, alerts: list[AlertRef]) -> dict[str, Outcome]:
+    async def _write(
+        self, request: DialectChange, alerts: list[AlertRef], at: str, record_id: str | None
+    ) -> dict[str, Outcome]:
         script = guarded_script(
             request.target,
             already_there=request.already_there,
             allowed_from=request.allowed_from,
             tags_to_add=request.tags_to_add,
-            provenance=request.provenance,
-            updated_at=utc_now_iso(),
-            history_limit=self.history_limit,
+            actor=request.provenance.actor,
+            updated_at=at,
+            history_ref=record_id,
+            history_limit=self.status_history.limit,
         )
         lines: list[dict[str, Any]] = []
         for alert in alerts:
@@ -211,28 +213,12 @@ class WorkflowService:
             outcomes[alert.key] = _outcome(alert, item["update"], request)
         return outcomes
 
-    async def _audit(self, request: DialectChange, outcomes: Iterable[Outcome]) -> None:
-        """One document per request; best effort, since the alerts already carry their history."""
+    async def _annotate(self, record_id: str | None, outcomes: Iterable[Outcome]) -> None:
+        """What happened to each named alert, added to the change record (best effort)."""
         by_result: dict[str, list[str]] = {result.value: [] for result in Result}
         for outcome in outcomes:
             by_result[outcome.result.value].append(outcome.key)
-        document = {
-            "@timestamp": utc_now_iso(),
-            "request_id": request.provenance.request_id,
-            "dialect": request.provenance.dialect,
-            "actor": request.provenance.actor,
-            "note": request.provenance.note,
-            "space_id": request.space_id,
-            "target": {"status": request.target.status.value, "reason": request.target.reason},
-            "tags_to_add": list(request.tags_to_add),
-            "alert_ids": list(request.keys),
-            "results": by_result,
-        }
-        try:
-            await self._ensure_index(AUDIT_INDEX, _AUDIT_MAPPING)
-            await self.gateway.bulk([{"index": {"_index": AUDIT_INDEX}}, document])
-        except ElasticsearchError as error:
-            log.warning("audit document not written for %s: %s", request.provenance, error)
+        await self.status_history.annotate(record_id, {"results": by_result})
 
     # --- comments ------------------------------------------------------------------------------
 
@@ -301,8 +287,17 @@ class WorkflowService:
 
     async def _ensure_index(self, name: str, mappings: dict[str, Any]) -> None:
         if name not in self._created:
-            await self.gateway.create_index(name, {"settings": _HIDDEN, "mappings": mappings})
+            await self.gateway.create_index(
+                name, {"settings": HIDDEN_INDEX_SETTINGS, "mappings": mappings}
+            )
             self._created.add(name)
+
+
+def _change_record(request: DialectChange, at: str) -> ChangeRecord:
+    return ChangeRecord(
+        request.space_id, request.target.status.value, request.target.reason, request.provenance,
+        at, {"alert_ids": list(request.keys), "tags_to_add": list(request.tags_to_add)},
+    )  # fmt: skip
 
 
 def _returned_source(request: DialectChange) -> bool | dict[str, list[str]]:

@@ -346,6 +346,15 @@ class Gateway:
             "PUT", _path(index, "_doc", doc_id), params=params, body=body, ok=(409,)
         )
 
+    async def get_sources(self, index: str, ids: Iterable[str]) -> dict[str, Any]:
+        """`_mget`: the `_source` of each existing document by id (realtime, no refresh needed)."""
+        response = await self.request(
+            "POST", _path(index, "_mget"), body={"ids": list(ids)}, ok=(404,)
+        )
+        if response.status == 404:  # the index does not exist yet
+            return {}
+        return {doc["_id"]: doc["_source"] for doc in response.json()["docs"] if doc.get("found")}
+
     async def delete_document(
         self, index: str, doc_id: str, *, refresh: str = "wait_for"
     ) -> EsResponse:

@@ -20,7 +20,7 @@ from alertstatus.dialects.chad.models import (
     UpdateStatus,
 )
 from alertstatus.dialects.common import error_route, request_id, workflow_service
-from alertstatus.engine.history import Provenance, history_of
+from alertstatus.engine.history import Provenance
 from alertstatus.engine.transitions import chad_allowed_states
 from alertstatus.engine.vocabulary import ChadStatus, Dialect, chad_target, states_saying, word
 from alertstatus.engine.workflow import (
@@ -45,9 +45,11 @@ def chad_status(alert: AlertRef) -> ChadStatus:
     return ChadStatus(word(Dialect.CHAD, alert.state))
 
 
-def acknowledgement(alert: AlertRef) -> tuple[str | None, str | None]:
+async def acknowledgement(
+    service: WorkflowService, alert: AlertRef
+) -> tuple[str | None, str | None]:
     """When and by whom the alert was last acknowledged: from its history, else its fields."""
-    for entry in reversed(history_of(alert.source)):
+    for entry in reversed(await service.history_entries(alert)):
         if entry.get("to") == "acknowledged":
             return entry.get("at"), entry.get("actor")
     if alert.source.get("kibana.alert.workflow_status") == "acknowledged":
@@ -68,7 +70,9 @@ def _change(
         target=chad_target(status),
         already_there=states_saying(Dialect.CHAD, status),
         allowed_from=chad_allowed_states(status),
-        provenance=Provenance(Dialect.CHAD, principal.actor, comment, request_id(request)),
+        provenance=Provenance(
+            Dialect.CHAD, principal.actor, comment, request_id(request), principal.name
+        ),
         comment=comment,
         read_back=read_back,
     )
@@ -102,7 +106,7 @@ async def update_status(
         case Outcome(result=Result.FORBIDDEN, alert=AlertRef() as alert):
             raise ForbiddenTransition(chad_status(alert), body.status)
         case Outcome(result=Result.UPDATED | Result.UNCHANGED, alert=AlertRef() as alert):
-            acknowledged_at, acknowledged_by = acknowledgement(alert)
+            acknowledged_at, acknowledged_by = await acknowledgement(service, alert)
             return StatusUpdated(
                 id=alert_id,
                 status=chad_status(alert),
@@ -147,7 +151,7 @@ async def get_alert(
     space_id: Annotated[str, Depends(chad_space)],
 ) -> AlertOut:
     alert = await service.get(space_id, alert_id)
-    acknowledged_at, acknowledged_by = acknowledgement(alert)
+    acknowledged_at, acknowledged_by = await acknowledgement(service, alert)
     source: dict[str, Any] = alert.source
     return AlertOut(
         id=alert_id,

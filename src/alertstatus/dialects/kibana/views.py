@@ -68,7 +68,7 @@ async def _set_status(
     change = body.to_change(
         space_id, actor=principal.actor, extra_reasons=config.extra_close_reasons
     )
-    change = replace(change, request_id=request_id(request))
+    change = replace(change, request_id=request_id(request), caller=principal.name)
     if not wait_for_completion:
         return json_response({"task": await service.start(change)})
     result = await service.apply(change)

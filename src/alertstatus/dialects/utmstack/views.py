@@ -11,7 +11,7 @@ from alertstatus.auth.models import Principal, Role
 from alertstatus.dialects.common import error_route, request_id, workflow_service
 from alertstatus.dialects.utmstack.errors import render
 from alertstatus.dialects.utmstack.models import UpdateAlertStatusRequest, UtmAlertView
-from alertstatus.engine.history import Provenance, history_of
+from alertstatus.engine.history import Provenance
 from alertstatus.engine.vocabulary import (
     FALSE_POSITIVE_TAG,
     Dialect,
@@ -48,7 +48,11 @@ async def update_alert_status(
         target=utmstack_target(body.status, false_positive=body.addFalsePositiveTag),
         already_there=states_saying(Dialect.UTMSTACK, body.status),
         provenance=Provenance(
-            Dialect.UTMSTACK, principal.actor, body.statusObservation, request_id(request)
+            Dialect.UTMSTACK,
+            principal.actor,
+            body.statusObservation,
+            request_id(request),
+            principal.name,
         ),
         tags_to_add=(FALSE_POSITIVE_TAG,) if body.addFalsePositiveTag else (),
     )
@@ -65,7 +69,7 @@ async def get_alert(
 ) -> UtmAlertView:
     alert = await service.get(space_id, alert_id)
     status = UtmStatus(word(Dialect.UTMSTACK, alert.state))
-    notes = [entry.get("note") for entry in history_of(alert.source)]
+    notes = [entry.get("note") for entry in await service.history_entries(alert)]
     return UtmAlertView(
         id=alert_id,
         status=status.value,
