@@ -1,4 +1,4 @@
-"""`python -m bench`: seed the real node, measure P1-P5 side by side, print the table."""
+"""`python -m bench`: seed the real node, measure P1-P6 side by side, print the table."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from bench.report import render
 from bench.server import ServiceProcess
 
 QUICK = Sizes(
-    alerts=2_000, p3_alerts=1_000, p3_requests=256, p3_concurrency=64, p4_ids=5_000, repeat=1
-)
+    alerts=2_000, p3_alerts=1_000, p3_requests=256, p3_concurrency=64, p4_ids=5_000, repeat=1,
+    p6_alerts=1_000, p6_rounds=2, p6_dialect_alerts=500,
+)  # fmt: skip
 
 
 async def measure(
@@ -48,13 +49,18 @@ def main(
     p3_concurrency: Annotated[int, typer.Option(help="Concurrent clients in P3.")] = 64,
     p4_ids: Annotated[int, typer.Option(help="Ids in the P4 request.")] = 100_000,
     repeat: Annotated[int, typer.Option(min=1, help="Interleaved rounds of P1-P3.")] = 2,
-    phases: Annotated[str, typer.Option(help="Which phases, e.g. P1,P2.")] = "P1,P2,P3,P4,P5",
+    p6_alerts: Annotated[int, typer.Option(help="Alerts per twin space in P6.")] = 20_000,
+    p6_rounds: Annotated[int, typer.Option(help="On/off pairs per case in P6.")] = 6,
+    p6_dialect_alerts: Annotated[
+        int, typer.Option(help="Alerts per UTMStack request in P6.")
+    ] = 5_000,
+    phases: Annotated[str, typer.Option(help="Which phases, e.g. P1,P2.")] = "P1,P2,P3,P4,P5,P6",
     quick: Annotated[bool, typer.Option(help="Tiny sizes: a smoke run of seconds.")] = False,
 ) -> None:
     """Uses ELASTICSEARCH_URL, else starts a throwaway local node (as the tests do)."""
-    sizes = (
-        QUICK if quick else Sizes(alerts, p3_alerts, p3_requests, p3_concurrency, p4_ids, repeat)
-    )
+    chosen_sizes = Sizes(alerts, p3_alerts, p3_requests, p3_concurrency, p4_ids, repeat,
+                         p6_alerts, p6_rounds, p6_dialect_alerts)  # fmt: skip
+    sizes = QUICK if quick else chosen_sizes
     with elasticsearch_for_tests(Settings()) as es_url:
         chosen = frozenset(phases.upper().replace(" ", "").split(",")) & ALL_PHASES
         rows, header = asyncio.run(measure(es_url, sizes, phases=chosen))

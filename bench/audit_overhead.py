@@ -1,14 +1,17 @@
 """What the status history costs: bulk closure throughput with history on vs off, in one run.
 
-    .venv/bin/python -m bench.audit_overhead --alerts 20000 --rounds 3
+    .venv/bin/python -m bench.audit_overhead --alerts 20000 --rounds 6
 
-Uses ELASTICSEARCH_URL when set, else starts a throwaway local node.
-Part 1, deep history: two spaces hold the same alerts; each round closes then reopens every alert
-of both spaces (alternating which goes first, so caches and merges favour neither), through the
-Kibana path (one `_update_by_query`) and the dialect path (UTMStack's `_bulk` of guarded updates
-plus the audit document).
-Part 2, the common case: each round closes freshly seeded alerts (no history yet) in twin spaces.
-Prints alerts/s and the paired cost.
+Also phase P6 of `python -m bench`. Uses ELASTICSEARCH_URL when set, else starts a throwaway node.
+Twin spaces hold the same alerts; every measured step runs on both, back to back, alternating
+which goes first, so load from other processes falls on both twins alike. Three cases:
+
+- first close: freshly seeded twins, every alert closed by one query (history depth 0 -> 1),
+  the common bulk closure;
+- full history, Kibana path: twins whose alerts have first been flipped `limit` times (the
+  history is at its bound, the worst case: each change appends one entry and drops one), then
+  closed and reopened by query, each pass timed;
+- full history, UTMStack path: the same, through the dialect's `_bulk` of guarded updates.
 """
 
 from __future__ import annotations
@@ -20,15 +23,15 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 import typer
 
 from alertstatus.app import connection_settings
-from alertstatus.demo import bulk_lines
-from alertstatus.engine.history import Provenance
+from alertstatus.demo import alert_id
+from alertstatus.engine.history import DEFAULT_HISTORY_LIMIT, Provenance
 from alertstatus.engine.model import AlertQuery, Conflicts, StatusChange, WorkflowStatus
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.engine.vocabulary import Dialect, UtmStatus, states_saying, utmstack_target
@@ -37,26 +40,31 @@ from alertstatus.es.gateway import Gateway
 from alertstatus.es.runtime import LocalNode, free_port
 from alertstatus.es.templates import AlertIndices, alerts_alias
 from alertstatus.settings import Settings
+from bench.seeding import drop_space, seed_space
 
-HISTORY_LIMIT = 100
-KIBANA_PATH = "kibana _update_by_query"
-DIALECT_PATH = "utmstack _bulk update"
-FIRST_PATH = "kibana first close"
-BULK_SEED = 5_000
+MODES = ("on", "off")
 
 app = typer.Typer(add_completion=False)
 
 
-async def _seed(gateway: Gateway, indices: AlertIndices, space: str, count: int) -> list[str]:
-    alias = await indices.ensure_space(space)
-    ids: list[str] = []
-    start, end = datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC)
-    for first in range(0, count, BULK_SEED):
-        numbers = range(first, min(first + BULK_SEED, count))
-        lines = list(bulk_lines(alias, space, numbers, start=start, end=end, seed=first))
-        ids += [line["create"]["_id"] for line in lines[::2]]
-        await gateway.bulk(lines, refresh=True)
-    return ids
+@dataclass
+class Twins:
+    """Seconds of the same steps with history on and off, in pairs."""
+
+    case: str
+    alerts: int
+    seconds: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
+    note: str = ""
+
+    @property
+    def cost(self) -> float:
+        """Median over the pairs of `on/off - 1`: twins ran back to back, so their ratio cancels
+        the machine's load, which a ratio of medians does not."""
+        on, off = self.seconds["on"], self.seconds["off"]
+        return statistics.median(a / b - 1 for a, b in zip(on, off, strict=True))
+
+    def rate(self, mode: str) -> float:
+        return self.alerts / statistics.median(self.seconds[mode])
 
 
 async def _timed(run: Callable[[], Awaitable[object]]) -> float:
@@ -65,105 +73,127 @@ async def _timed(run: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - began
 
 
-def _report(seconds: dict[tuple[str, str], list[float]], counts: dict[str, int]) -> None:
-    """Alerts/s (median) and the cost as the median of paired on/off ratios.
-
-    Each on run has an off twin run right next to it, so a ratio of twins cancels the load other
-    processes put on the machine, which a ratio of medians does not.
-    """
-    print(f"{'path':<26}{'alerts':>7}{'history on':>13}{'history off':>13}{'paired cost':>13}")
-    for path, count in counts.items():
-        on, off = seconds[(path, "on")], seconds[(path, "off")]
-        cost = statistics.median(a / b - 1 for a, b in zip(on, off, strict=True))
-        rate_on, rate_off = count / statistics.median(on), count / statistics.median(off)
-        print(f"{path:<26}{count:>7}{rate_on:>11.0f}/s{rate_off:>11.0f}/s{cost:>13.1%}")
-    for (path, mode), samples in sorted(seconds.items()):
-        print(f"  {path:<24} {mode:<4} seconds: " + " ".join(f"{s:.2f}" for s in samples))
+def _order(round_number: int) -> tuple[str, ...]:
+    return MODES if round_number % 2 == 0 else MODES[::-1]
 
 
-async def _mean_source(gateway: Gateway, space: str, sample: int = 500) -> int:
-    """What each change rewrites per alert: the mean `_source` size (history grows it)."""
-    body = {"size": sample, "query": {"match_all": {}}}
-    hits = (await gateway.search(alerts_alias(space), body)).json()["hits"]["hits"]
-    return round(statistics.mean(len(orjson.dumps(hit["_source"])) for hit in hits))
+def _everything(space: str, status: WorkflowStatus) -> StatusChange:
+    return StatusChange(space, AlertQuery({"match_all": {}}), status, conflicts=Conflicts.PROCEED)
 
 
-async def _bench_first_change(url: str, alerts: int, rounds: int) -> None:
-    """The common case: closing alerts never changed before (history depth 0 -> 1)."""
-    gateway = Gateway(connection_settings(Settings(), url))
-    indices = AlertIndices(gateway)
-    limits = {"on": HISTORY_LIMIT, "off": None}
-    seconds: dict[tuple[str, str], list[float]] = {}
-    try:
-        for round_number in range(rounds):
-            tag = f"{time.time_ns() % 10**9}"
-            order = ("on", "off") if round_number % 2 == 0 else ("off", "on")
-            for mode in order:
-                await _seed(gateway, indices, f"first-{mode}-{tag}", alerts)
-            for mode in order:
-                service = StatusService(gateway, indices, EngineOptions(history_limit=limits[mode]))
-                everything = AlertQuery({"match_all": {}})
-                change = StatusChange(f"first-{mode}-{tag}", everything, WorkflowStatus.CLOSED)
-                elapsed = await _timed(lambda s=service, c=change: s.apply(c))
-                seconds.setdefault((FIRST_PATH, mode), []).append(elapsed)
-        _report(seconds, {FIRST_PATH: alerts})
-    finally:
-        await gateway.close()
+class AuditBench:
+    """The three cases on one cluster; spaces are `<prefix>-...`."""
 
-
-async def _bench(url: str, alerts: int, rounds: int, dialect_alerts: int) -> None:
-    gateway = Gateway(connection_settings(Settings(), url))
-    indices = AlertIndices(gateway)
-    tag = f"{time.time_ns() % 10**9}"
-    spaces = {"on": f"bench-on-{tag}", "off": f"bench-off-{tag}"}
-    limits = {"on": HISTORY_LIMIT, "off": None}
-    try:
-        ids = {mode: await _seed(gateway, indices, space, alerts) for mode, space in spaces.items()}
-        kibana = {
-            mode: StatusService(gateway, indices, EngineOptions(history_limit=limits[mode]))
-            for mode in spaces
+    def __init__(self, gateway: Gateway, prefix: str, limit: int = DEFAULT_HISTORY_LIMIT) -> None:
+        self.gateway = gateway
+        indices = AlertIndices(gateway)
+        self.prefix = prefix
+        self.limits: dict[str, int | None] = {"on": limit, "off": None}
+        self.kibana = {
+            mode: StatusService(gateway, indices, EngineOptions(history_limit=limit))
+            for mode, limit in self.limits.items()
         }
-        dialect = {
-            mode: WorkflowService(gateway, indices, history_limit=limits[mode]) for mode in spaces
+        self.dialect = {
+            mode: WorkflowService(gateway, indices, history_limit=limit)
+            for mode, limit in self.limits.items()
         }
-        seconds: dict[tuple[str, str], list[float]] = {}
+
+    async def first_close(self, alerts: int, rounds: int) -> Twins:
+        twins = Twins("first close (depth 0 to 1)", alerts)
         for round_number in range(rounds):
-            # on/off back to back for every step, in alternating order: both see the same load
-            order = ("on", "off") if round_number % 2 == 0 else ("off", "on")
+            spaces = {mode: f"{self.prefix}-first-{round_number}-{mode}" for mode in MODES}
+            for mode in _order(round_number):
+                await seed_space(self.gateway, spaces[mode], alerts)
+            for mode in _order(round_number):
+                change = _everything(spaces[mode], WorkflowStatus.CLOSED)
+                run = self.kibana[mode].apply
+                twins.seconds[mode].append(await _timed(lambda r=run, c=change: r(c)))
+            for space in spaces.values():
+                await drop_space(self.gateway, space)
+        return twins
+
+    async def full_history(
+        self, alerts: int, rounds: int, dialect_alerts: int
+    ) -> tuple[Twins, Twins]:
+        """Kibana's and UTMStack's paths on alerts whose history is at its bound."""
+        limit = self.limits["on"] or 0
+        spaces = {mode: f"{self.prefix}-full-{mode}" for mode in MODES}
+        for space in spaces.values():
+            await seed_space(self.gateway, space, alerts)
+        ids = {
+            mode: tuple(alert_id(spaces[mode], n) for n in range(dialect_alerts)) for mode in MODES
+        }
+        for flip in range(limit + limit % 2):  # both twins rewritten alike; ends open
+            status = WorkflowStatus.CLOSED if flip % 2 == 0 else WorkflowStatus.OPEN
+            for mode in MODES:
+                await self.kibana[mode].apply(_everything(spaces[mode], status))
+        depth = f"{limit} entries, the bound"
+        kibana = Twins(f"full history, Kibana path ({depth})", alerts)
+        utmstack = Twins(f"full history, UTMStack path ({depth})", dialect_alerts)
+        for round_number in range(rounds):
             for status in (WorkflowStatus.CLOSED, WorkflowStatus.OPEN):
-                for mode in order:
-                    change = StatusChange(
-                        spaces[mode], AlertQuery({"match_all": {}}), status,
-                        conflicts=Conflicts.PROCEED, dialect="bench",
-                    )  # fmt: skip
-                    elapsed = await _timed(lambda c=change, m=mode: kibana[m].apply(c))
-                    seconds.setdefault((KIBANA_PATH, mode), []).append(elapsed)
+                for mode in _order(round_number):
+                    change = _everything(spaces[mode], status)
+                    run = self.kibana[mode].apply
+                    kibana.seconds[mode].append(await _timed(lambda r=run, c=change: r(c)))
             for code in (UtmStatus.COMPLETED, UtmStatus.OPEN):
-                for mode in order:
+                for mode in _order(round_number):
                     request = DialectChange(
-                        spaces[mode], tuple(ids[mode][:dialect_alerts]),
+                        spaces[mode], ids[mode],
                         utmstack_target(code, false_positive=False),
                         states_saying(Dialect.UTMSTACK, code), Provenance(Dialect.UTMSTACK),
                     )  # fmt: skip
-                    elapsed = await _timed(lambda r=request, m=mode: dialect[m].change(r))
-                    seconds.setdefault((DIALECT_PATH, mode), []).append(elapsed)
-        _report(seconds, {KIBANA_PATH: alerts, DIALECT_PATH: dialect_alerts})
-        for mode, space in spaces.items():
-            print(f"  mean _source bytes, history {mode}: {await _mean_source(gateway, space)}")
+                    run = self.dialect[mode].change
+                    utmstack.seconds[mode].append(await _timed(lambda r=run, q=request: r(q)))
+        sizes = {mode: await self._mean_source(spaces[mode]) for mode in MODES}
+        kibana.note = utmstack.note = f"mean _source {sizes['on']} B on, {sizes['off']} B off"
+        for space in spaces.values():
+            await drop_space(self.gateway, space)
+        return kibana, utmstack
+
+    async def run(self, alerts: int, rounds: int, dialect_alerts: int) -> list[Twins]:
+        first = await self.first_close(alerts, rounds)
+        return [first, *await self.full_history(alerts, rounds, min(dialect_alerts, alerts))]
+
+    async def _mean_source(self, space: str, sample: int = 500) -> int:
+        """What each change rewrites per alert: the mean `_source` size (history grows it)."""
+        body = {"size": sample, "query": {"match_all": {}}}
+        hits = (await self.gateway.search(alerts_alias(space), body)).json()["hits"]["hits"]
+        return round(statistics.mean(len(orjson.dumps(hit["_source"])) for hit in hits))
+
+
+def render(results: list[Twins]) -> str:
+    lines = [f"{'case':<52}{'alerts':>7}{'history on':>13}{'history off':>13}{'paired cost':>13}"]
+    for twins in results:
+        lines.append(f"{twins.case:<52}{twins.alerts:>7}{twins.rate('on'):>11.0f}/s"
+                     f"{twins.rate('off'):>11.0f}/s{twins.cost:>13.1%}")  # fmt: skip
+    for twins in results:
+        for mode in MODES:
+            samples = " ".join(f"{s:.2f}" for s in twins.seconds[mode])
+            lines.append(f"  {twins.case}, {mode}, seconds: {samples}")
+        if twins.note:
+            lines.append(f"  {twins.case}: {twins.note}")
+    return "\n".join(lines)
+
+
+async def _measure(url: str, alerts: int, rounds: int, dialect_alerts: int) -> list[Twins]:
+    gateway = Gateway(connection_settings(Settings(), url))
+    try:
+        prefix = f"audit-{time.time_ns() % 10**9}"
+        return await AuditBench(gateway, prefix).run(alerts, rounds, dialect_alerts)
     finally:
         await gateway.close()
 
 
 @app.command()
 def main(
-    alerts: int = typer.Option(20_000, help="Alerts per space for the Kibana path."),
-    rounds: int = typer.Option(4, help="Close+reopen rounds (each adds 2 history entries)."),
+    alerts: int = typer.Option(20_000, help="Alerts per space."),
+    rounds: int = typer.Option(6, help="Rounds (each a pair per case and status)."),
     dialect_alerts: int = typer.Option(5_000, help="Alerts per UTMStack request."),
 ) -> None:
     """Closure throughput with the status history on vs off, side by side."""
     with elasticsearch(Settings()) as url:
-        asyncio.run(_bench(url, alerts, rounds, min(dialect_alerts, alerts)))
-        asyncio.run(_bench_first_change(url, alerts, rounds))
+        typer.echo(render(asyncio.run(_measure(url, alerts, rounds, dialect_alerts))))
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""The five measurements (P1-P5), each side by side with Elasticsearch's own `_update_by_query`.
+"""The measurements: P1-P5 side by side with Elasticsearch's own `_update_by_query`, and P6,
+the status history on vs off (bench/audit_overhead.py).
 
 The service is driven over HTTP; "direct" sends the engine's own request body straight to
 Elasticsearch; "kibana" is Kibana's request (every doc rewritten, refresh, one slice).
@@ -28,12 +29,13 @@ from alertstatus.engine.model import (
 from alertstatus.engine.service import EngineOptions, update_by_query_request
 from alertstatus.es.gateway import Gateway, _query
 from alertstatus.es.templates import alerts_alias
+from bench.audit_overhead import MODES, AuditBench
 from bench.seeding import TIME_RANGE, drop_space, seed_space
 from bench.server import ServiceProcess
 
 STATUS_PATH = "/api/detection_engine/signals/status"
 LONG = aiohttp.ClientTimeout(total=None)
-ALL_PHASES = frozenset({"P1", "P2", "P3", "P4", "P5"})
+ALL_PHASES = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
 
 
 @dataclass
@@ -44,6 +46,9 @@ class Sizes:
     p3_concurrency: int = 64
     p4_ids: int = 100_000
     repeat: int = 2  # P1-P3 run this many times, interleaved; best (P1, P2) or pooled (P3)
+    p6_alerts: int = 20_000  # per twin space
+    p6_rounds: int = 6  # on/off pairs per case and status
+    p6_dialect_alerts: int = 5_000  # per UTMStack request
 
 
 @dataclass
@@ -275,6 +280,21 @@ class Bench:
         )  # fmt: skip
         await drop_space(self.gateway, space)
 
+    async def audit_cost(self) -> None:
+        """P6: what the status history costs, history on vs off in twin spaces."""
+        sizes = self.sizes
+        audit = AuditBench(self.gateway, f"{self.prefix}-p6")
+        for twins in await audit.run(sizes.p6_alerts, sizes.p6_rounds, sizes.p6_dialect_alerts):
+            say(f"P6 {twins.case}: paired cost {twins.cost:.1%}")
+            for mode in MODES:
+                seconds = statistics.median(twins.seconds[mode])
+                note = f"paired cost {twins.cost:.1%} over {len(twins.seconds[mode])} pairs"
+                if twins.note:
+                    note += f"; {twins.note}"
+                row = Row("P6", f"history {mode}, {twins.case}", twins.alerts, seconds, note=note)
+                row.extra["cost"] = twins.cost
+                self.rows.append(row)
+
     async def run_all(self, phases: frozenset[str] = ALL_PHASES) -> list[Row]:
         connector = aiohttp.TCPConnector(limit=self.sizes.p3_concurrency * 2)
         async with aiohttp.ClientSession(connector=connector, timeout=LONG) as http:
@@ -286,4 +306,6 @@ class Bench:
                 await self.many_ids(http)
             if "P5" in phases:
                 await self.async_closure(http)
+        if "P6" in phases:
+            await self.audit_cost()
         return self.rows

@@ -46,6 +46,11 @@ def targets(rows: list[Row]) -> list[tuple[str, str, bool]]:
         checks.append(
             ("P3 service peak RSS", f"{service.rss_mb:.0f} MB (want <= 200)", service.rss_mb <= 200)
         )
+    for row in rows:
+        if row.phase == "P6" and row.variant.startswith("history on, "):
+            cost = row.extra["cost"]
+            name = f"P6 status history cost, {row.variant.removeprefix('history on, ')}"
+            checks.append((name, f"{cost:.1%} (want <= 10%)", cost <= 0.10))
     return checks
 
 

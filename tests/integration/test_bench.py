@@ -15,16 +15,20 @@ ROWS = [
     ("P2", "kibana"), ("P3", "direct"), ("P3", "service"), ("P4", "service"),
     ("P5", "service async"),
 ]  # fmt: skip
+P6_CASES = ("first close (depth 0 to 1)", "full history, Kibana path (20 entries, the bound)",
+            "full history, UTMStack path (20 entries, the bound)")  # fmt: skip
+P6_ROWS = [("P6", f"history {mode}, {case}") for case in P6_CASES for mode in ("on", "off")]
 
 
 def test_quick_bench_prints_every_row(es_url) -> None:
     sizes = Sizes(
-        alerts=300, p3_alerts=200, p3_requests=64, p3_concurrency=8, p4_ids=2_000, repeat=1
-    )
+        alerts=300, p3_alerts=200, p3_requests=64, p3_concurrency=8, p4_ids=2_000, repeat=1,
+        p6_alerts=200, p6_rounds=1, p6_dialect_alerts=50,
+    )  # fmt: skip
 
     rows, header = asyncio.run(measure(es_url, sizes, prefix=f"b{uuid.uuid4().hex[:8]}"))
 
-    assert [(row.phase, row.variant) for row in rows] == ROWS
+    assert [(row.phase, row.variant) for row in rows] == ROWS + P6_ROWS
     by_name = {(row.phase, row.variant): row for row in rows}
     assert by_name[("P1", "service")].extra["updated"] == 300
     assert by_name[("P2", "kibana")].extra["updated"] == 300
@@ -33,7 +37,11 @@ def test_quick_bench_prints_every_row(es_url) -> None:
     assert by_name[("P5", "service async")].work == 300
     text = render(rows, header)
     assert "Elasticsearch" in header
-    for phase, variant in ROWS:
+    assert by_name[P6_ROWS[0]].work == 200 and by_name[P6_ROWS[-1]].work == 50
+    assert all(by_name[row].seconds > 0 for row in P6_ROWS)
+    for phase, variant in ROWS + P6_ROWS:
         assert f"| {phase} | {variant} |" in text
-    for target in ("P1 service vs direct", "P2 service vs kibana", "P3 p99", "P3 service peak RSS"):
+    targets = ("P1 service vs direct", "P2 service vs kibana", "P3 p99", "P3 service peak RSS",
+               *(f"P6 status history cost, {case}" for case in P6_CASES))  # fmt: skip
+    for target in targets:
         assert target in text
