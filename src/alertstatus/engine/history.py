@@ -6,16 +6,17 @@ Two parts, each written once:
   which note, when, in which request. It is written first, to the hidden `.alertstatus-audit`
   index, before any alert is touched; if it cannot be written the request fails and nothing
   changes.
-- **The entry in the alert** (`alertstatus.history`): `[record_id, from, from_reason?]`, appended
-  by the very painless run that changes `workflow_status`. Elasticsearch writes one document
+- **The entry in the alert**: a line `<record id> <from>[ <from reason>]` of the string
+  `alertstatus.history`, appended by the very painless run that changes `workflow_status`. Elasticsearch writes one document
   atomically, so an entry exists exactly when its alert's change does: no change without its
   record, no record of a change that did not happen, whatever fails around it (a bulk that partly
   fails, a version conflict, a node dying midway).
 
 Why split: every stored byte of an alert is parsed and rewritten at each later change, so an
 alert carrying its whole audit trail (actor, note, time, request id per entry) made deep-history
-closures 25-30% slower; what the request says once now lives once, and an entry is ~30 bytes.
-The list is bounded (the last `history_limit` entries) and not indexed (the alerts mapping is
+closures 25-30% slower; what the request says once now lives once, and an entry is ~21 bytes
+(docs/dialects.md has the measurements). The history is bounded (the last `history_limit`
+entries; older ones leave the alert, their records stay) and not indexed (the alerts mapping is
 `dynamic: false`): it costs no field of the 2500-field budget and no search sees it.
 """
 
