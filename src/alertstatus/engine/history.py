@@ -7,10 +7,10 @@ Two parts, each written once:
   index, before any alert is touched; if it cannot be written the request fails and nothing
   changes.
 - **The entry in the alert**: a line `<record id> <from>[ <from reason>]` of the string
-  `alertstatus.history`, appended by the very painless run that changes `workflow_status`. Elasticsearch writes one document
-  atomically, so an entry exists exactly when its alert's change does: no change without its
-  record, no record of a change that did not happen, whatever fails around it (a bulk that partly
-  fails, a version conflict, a node dying midway).
+  `alertstatus.history`, appended by the very painless run that changes `workflow_status`.
+  Elasticsearch writes one document atomically, so an entry exists exactly when its alert's
+  change does: no change without its record, no record of a change that did not happen, whatever
+  fails around it (a bulk that partly fails, a version conflict, a node dying midway).
 
 Why split: every stored byte of an alert is parsed and rewritten at each later change, so an
 alert carrying its whole audit trail (actor, note, time, request id per entry) made deep-history
