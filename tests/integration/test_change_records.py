@@ -3,6 +3,7 @@ before any alert is touched, and in each changed alert a compact entry pointing 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -165,3 +166,27 @@ def test_the_bound_keeps_the_newest_entries(make_client, es, seed, space) -> Non
     entries = es.history(es.sources(alerts_alias(space))[alert])
     assert [(e["from"], e["to"]) for e in entries] == [
         ("acknowledged", "closed"), ("closed", "in-progress")]  # fmt: skip
+
+
+def test_a_taken_record_id_is_retried_not_overwritten(es_url, es, monkeypatch) -> None:
+    """Two requests drawing the same id: `op_type=create` refuses the second, which draws again."""
+    from alertstatus.engine import history as history_module
+    from alertstatus.engine.history import ChangeRecord, Provenance
+
+    taken = f"t{uuid.uuid4().hex[:11]}"
+    fresh = f"f{uuid.uuid4().hex[:11]}"
+    draws = iter([taken, taken, fresh])
+    monkeypatch.setattr(history_module, "new_record_id", lambda: next(draws))
+
+    def record(note: str) -> ChangeRecord:
+        return ChangeRecord(
+            "default", "closed", None, Provenance(note=note), "2026-11-23T00:00:00Z"
+        )
+
+    async def write_two(gateway) -> list[str | None]:
+        history = StatusHistory(gateway)
+        return [await history.record(record("first")), await history.record(record("second"))]
+
+    assert run_with_gateway(es_url, write_two) == [taken, fresh]
+    assert es.call("GET", f"/{RECORDS_INDEX}/_doc/{taken}")["_source"]["note"] == "first"
+    assert es.call("GET", f"/{RECORDS_INDEX}/_doc/{fresh}")["_source"]["note"] == "second"
