@@ -1,14 +1,19 @@
 """Request limits enforced before any route runs: a body larger than the limit never gets parsed.
 
 Kibana (hapi) answers an oversized payload with 413 and this body; we do the same, whether the
-size is declared (`Content-Length`) or only discovered while reading a chunked body.
+size is declared (`Content-Length`) or only discovered while reading a chunked body. A route of
+another dialect (UTMStack, CHAD) answers in its own shape, through its own error renderer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
+from fastapi import HTTPException
+from starlette.requests import Request
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -33,7 +38,7 @@ class BodySizeLimit:
             return
         if declared is not None:
             if declared > self.max_bytes:
-                await self._too_large(send)
+                await self._too_large(scope, receive, send)
                 return
             await self.app(scope, receive, send)
             return
@@ -47,7 +52,7 @@ class BodySizeLimit:
                 break
             total += len(message.get("body", b""))
             if total > self.max_bytes:
-                await self._too_large(send)
+                await self._too_large(scope, receive, send)
                 return
             if not message.get("more_body", False):
                 break
@@ -57,9 +62,34 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"Payload content length greater than maximum allowed: {self.max_bytes}"
+        render = _route_renderer(scope)
+        if render is not None:
+            response = render(Request(scope), HTTPException(413, message))
+            response.headers["connection"] = "close"
+            await response(scope, receive, send)
+            return
         await _reply(send, 413, _error_body(413, "Request Entity Too Large", message))
+
+
+def _route_renderer(scope: Scope) -> Any:
+    """The error renderer of the dialect route this request is for; None for Kibana's routes."""
+    router = getattr(scope.get("app"), "router", None)
+    for route in _routes(getattr(router, "routes", ())):
+        if route.matches(scope)[0] is Match.FULL:
+            return getattr(route, "render_error", None)
+    return None
+
+
+def _routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """Routes in matching order; FastAPI keeps an included router's own routes behind it."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes)
+        else:
+            yield route
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -170,3 +170,16 @@ def test_concurrent_transitions_never_record_a_forbidden_path(chad, es, es_url, 
         assert final == state.value
         changes += len(entries)
     assert changes > 10
+
+
+def test_an_oversized_body_is_refused_in_chads_shape(make_client, es, es_url, space) -> None:
+    put_alerts(es, es_url, space, ["alert-big-1"])
+    chad = make_client(chad_space_id=space, max_body_bytes=4096)
+    comment = "x" * 5000
+    response = chad.patch(
+        "/api/alerts/alert-big-1", json={"status": "acknowledged", "comment": comment}
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "Payload content length greater than maximum allowed: 4096"}  # fmt: skip
+    assert source_of(es, space, "alert-big-1")["kibana.alert.workflow_status"] == "open"

@@ -139,3 +139,17 @@ def test_matches_by_id_too_and_concurrent_requests_all_apply(utm, es, es_url, sp
         assert all(a["to"] == b["from"] for a, b in itertools.pairwise(entries))
         assert entries[-1]["to"] == source_of(es, space, alert)["kibana.alert.workflow_status"]
     assert utm.get(f"/api/utm-alerts/{by_doc_id[0]}").status_code == 200
+
+
+def test_an_oversized_body_is_refused_in_utmstacks_shape(make_client, es, es_url, space) -> None:
+    put_alerts(es, es_url, space, [A])
+    utm = make_client(utmstack_space_id=space, max_body_bytes=4096)
+    body = b'{"alertIds": ["' + A.encode() + b'"], "status": 5, "statusObservation": "'
+    body += b"x" * 5000 + b'"}'
+    response = utm.post(PATH, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    answer = response.json()
+    assert set(answer) == {"timestamp", "status", "error", "message", "path"}
+    assert (answer["status"], answer["path"]) == (413, PATH) and answer["error"]
+    assert answer["message"] == "Payload content length greater than maximum allowed: 4096"
+    assert source_of(es, space, A)["kibana.alert.workflow_status"] == "open"

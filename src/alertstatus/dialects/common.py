@@ -30,6 +30,8 @@ def error_route(render: Callable[[Request, Exception], Response]) -> type[APIRou
     """A route class answering every error of its routes, validation included, with `render`."""
 
     class DialectRoute(APIRoute):
+        render_error = staticmethod(render)  # also used before routing (limits.BodySizeLimit)
+
         def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
             handler = super().get_route_handler()
 
