@@ -13,6 +13,7 @@ import typer
 from alertstatus.es.gateway import ConnectionSettings, Gateway
 from alertstatus.es.runtime import elasticsearch_for_tests
 from alertstatus.settings import Settings
+from bench import unwind_on_sigterm
 from bench.phases import ALL_PHASES, Bench, Row, Sizes
 from bench.report import render
 from bench.server import ServiceProcess
@@ -58,6 +59,7 @@ def main(
     quick: Annotated[bool, typer.Option(help="Tiny sizes: a smoke run of seconds.")] = False,
 ) -> None:
     """Uses ELASTICSEARCH_URL, else starts a throwaway local node (as the tests do)."""
+    unwind_on_sigterm()
     chosen_sizes = Sizes(alerts, p3_alerts, p3_requests, p3_concurrency, p4_ids, repeat,
                          p6_alerts, p6_rounds, p6_dialect_alerts)  # fmt: skip
     sizes = QUICK if quick else chosen_sizes

@@ -40,6 +40,7 @@ from alertstatus.es.gateway import Gateway
 from alertstatus.es.runtime import LocalNode, free_port
 from alertstatus.es.templates import AlertIndices, alerts_alias
 from alertstatus.settings import Settings
+from bench import unwind_on_sigterm
 from bench.seeding import drop_space, seed_space
 
 MODES = ("on", "off")
@@ -192,6 +193,7 @@ def main(
     dialect_alerts: int = typer.Option(5_000, help="Alerts per UTMStack request."),
 ) -> None:
     """Closure throughput with the status history on vs off, side by side."""
+    unwind_on_sigterm()
     with elasticsearch(Settings()) as url:
         typer.echo(render(asyncio.run(_measure(url, alerts, rounds, dialect_alerts))))
 
