@@ -190,3 +190,18 @@ def test_a_taken_record_id_is_retried_not_overwritten(es_url, es, monkeypatch) -
     assert run_with_gateway(es_url, write_two) == [taken, fresh]
     assert es.call("GET", f"/{RECORDS_INDEX}/_doc/{taken}")["_source"]["note"] == "first"
     assert es.call("GET", f"/{RECORDS_INDEX}/_doc/{fresh}")["_source"]["note"] == "second"
+
+
+def test_a_records_index_from_an_earlier_version_gains_the_new_fields(es_url, es) -> None:
+    """An index made before `caller` and `target` existed is given them, not recreated."""
+    es.call("DELETE", f"/{RECORDS_INDEX}")
+    es.call("PUT", f"/{RECORDS_INDEX}", {"settings": {"index.hidden": True}, "mappings": {
+        "dynamic": False, "properties": {"request_id": {"type": "keyword"}}}})  # fmt: skip
+    es.call("PUT", f"/{RECORDS_INDEX}/_doc/old-record", {"request_id": "old"}, refresh="true")
+
+    run_with_gateway(es_url, lambda gateway: StatusHistory(gateway).ensure_index())
+
+    mapping = es.call("GET", f"/{RECORDS_INDEX}/_mapping")[RECORDS_INDEX]["mappings"]
+    assert mapping["properties"]["caller"] == {"type": "keyword"}
+    assert mapping["properties"]["target"]["properties"]["status"] == {"type": "keyword"}
+    assert es.call("GET", f"/{RECORDS_INDEX}/_doc/old-record")["_source"] == {"request_id": "old"}

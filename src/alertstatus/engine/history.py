@@ -210,10 +210,14 @@ class StatusHistory:
         return [_entry(entry, records.get(entry[0]) or {}, space_id) for entry in stored]
 
     async def ensure_index(self) -> None:
-        """Create the records index with its mapping, once per process (idempotent)."""
+        """Create the records index with its mapping, once per process (idempotent).
+
+        An index made by an earlier version gets the fields it lacks (mappings only grow).
+        """
         if not self._index_ready:
             body = {"settings": HIDDEN_INDEX_SETTINGS, "mappings": _RECORDS_MAPPING}
-            await self.gateway.create_index(RECORDS_INDEX, body)
+            if not await self.gateway.create_index(RECORDS_INDEX, body):
+                await self.gateway.put_mapping(RECORDS_INDEX, _RECORDS_MAPPING)
             self._index_ready = True
 
 

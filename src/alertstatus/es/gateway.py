@@ -276,6 +276,10 @@ class Gateway:
             raise error
         return True
 
+    async def put_mapping(self, index: str, mapping: Mapping[str, Any]) -> None:
+        """Add fields to an index's mapping (existing fields must keep their types)."""
+        await self.request("PUT", _path(index, "_mapping"), body=mapping)
+
     async def get_template(self, kind: str, name: str) -> Any | None:
         """A component (`_component_template`) or index (`_index_template`) template, or None."""
         response = await self.request("GET", _path(kind, name), ok=(404,))
