@@ -29,16 +29,17 @@ from pathlib import Path
 import orjson
 import typer
 
-from alertstatus.app import connection_settings
 from alertstatus.demo import alert_id
-from alertstatus.engine.history import DEFAULT_HISTORY_LIMIT, Provenance
+from alertstatus.engine.comments import CommentStore
+from alertstatus.engine.history import DEFAULT_HISTORY_LIMIT, Provenance, StatusHistory
+from alertstatus.engine.indices import AlertIndices, alerts_alias
 from alertstatus.engine.model import AlertQuery, Conflicts, StatusChange, WorkflowStatus
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.engine.vocabulary import Dialect, UtmStatus, states_saying, utmstack_target
 from alertstatus.engine.workflow import DialectChange, WorkflowService
 from alertstatus.es.gateway import Gateway
 from alertstatus.es.runtime import LocalNode, free_port
-from alertstatus.es.templates import AlertIndices, alerts_alias
+from alertstatus.services import connection_settings
 from alertstatus.settings import Settings
 from bench import unwind_on_sigterm
 from bench.seeding import drop_space, seed_space
@@ -95,7 +96,9 @@ class AuditBench:
             for mode, limit in self.limits.items()
         }
         self.dialect = {
-            mode: WorkflowService(gateway, indices, history_limit=limit)
+            mode: WorkflowService(
+                gateway, indices, StatusHistory(gateway, limit), CommentStore(gateway)
+            )
             for mode, limit in self.limits.items()
         }
 

@@ -19,6 +19,7 @@ import aiohttp
 import orjson
 
 from alertstatus.demo import alert_id
+from alertstatus.engine.indices import alerts_alias
 from alertstatus.engine.model import (
     AlertIds,
     AlertQuery,
@@ -28,7 +29,6 @@ from alertstatus.engine.model import (
 )
 from alertstatus.engine.service import EngineOptions, update_by_query_request
 from alertstatus.es.gateway import Gateway, _query
-from alertstatus.es.templates import alerts_alias
 from bench.audit_overhead import MODES, AuditBench
 from bench.seeding import TIME_RANGE, drop_space, seed_space
 from bench.server import ServiceProcess

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 
 from alertstatus.demo import bulk_lines
+from alertstatus.engine.indices import AlertIndices
 from alertstatus.es.gateway import Gateway
-from alertstatus.es.templates import AlertIndices
 
 START = datetime(2024, 11, 1, tzinfo=UTC)
 END = datetime(2024, 12, 1, tzinfo=UTC)

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from alertstatus.app import create_app
+from alertstatus.engine.indices import alerts_alias
 from alertstatus.es.runtime import ElasticsearchStartError, elasticsearch_for_tests
-from alertstatus.es.templates import alerts_alias
 from alertstatus.settings import Settings
 
 
@@ -166,7 +166,7 @@ def alias(space: str) -> str:
 
 def create_space(es_url: str, space_id: str) -> str:
     """Create a space's alerts index the way the service does, through its own code."""
-    from alertstatus.es.templates import AlertIndices
+    from alertstatus.engine.indices import AlertIndices
 
     return run_with_gateway(es_url, lambda gateway: AlertIndices(gateway).ensure_space(space_id))
 

@@ -13,19 +13,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from alertstatus import __version__
 from alertstatus.auth import views as auth
 from alertstatus.auth.bootstrap import bootstrap_admin_key
-from alertstatus.auth.service import Authenticator
 from alertstatus.dialects.alertstatus import views as history
 from alertstatus.dialects.chad import views as chad
 from alertstatus.dialects.kibana import views as kibana
 from alertstatus.dialects.utmstack import views as utmstack
-from alertstatus.engine.guard import QueryPolicy
 from alertstatus.engine.model import StatusChange
 from alertstatus.engine.outcome import UpdateCounts
-from alertstatus.engine.service import EngineOptions, StatusService
-from alertstatus.engine.tags import AlertFieldsService
-from alertstatus.engine.workflow import WorkflowService
-from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gateway
-from alertstatus.es.templates import AlertIndices
+from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
 from alertstatus.limits import BodySizeLimit
 from alertstatus.observability import metrics as metrics_views
@@ -34,60 +28,12 @@ from alertstatus.observability.metrics import Metrics
 from alertstatus.observability.middleware import ObservabilityMiddleware
 from alertstatus.rules import views as rules_legacy
 from alertstatus.rules import views_v2 as rules
-from alertstatus.rules.service import RuleService
-from alertstatus.rules.types import RuleTypeRegistry
+from alertstatus.services import build_services
 from alertstatus.settings import Settings, get_settings
 from alertstatus.system import views as system
 from alertstatus.tasks import views as tasks
-from alertstatus.tasks.service import TaskService
 
 log = logging.getLogger(__name__)
-
-
-def connection_settings(settings: Settings, url: str | None = None) -> ConnectionSettings:
-    target = url or settings.elasticsearch_url
-    if not target:
-        raise ValueError("no Elasticsearch URL: set ELASTICSEARCH_URL or start a local node")
-    return ConnectionSettings(
-        url=target,
-        api_key=settings.elasticsearch_api_key,
-        username=settings.elasticsearch_username,
-        password=settings.elasticsearch_password,
-        ca_certs=settings.elasticsearch_ca_certs,
-        verify_certs=settings.elasticsearch_verify_certs,
-        request_timeout=settings.elasticsearch_request_timeout,
-        max_retries=settings.elasticsearch_max_retries,
-        connections_per_node=settings.elasticsearch_connections,
-    )
-
-
-def history_limit(settings: Settings) -> int | None:
-    """Entries kept per alert, or None when status history is off."""
-    return settings.status_history_limit if settings.status_history else None
-
-
-def query_policy(settings: Settings) -> QueryPolicy:
-    """What selection queries may hold (engine/guard.py; docs/security.md)."""
-    return QueryPolicy(
-        allow_scripts=settings.query_allow_scripts,
-        allow_lookups=settings.query_allow_lookups,
-        max_ids=settings.max_ids_per_request,
-    )
-
-
-def engine_options(settings: Settings) -> EngineOptions:
-    """The engine's switches from settings: the API and the CLI run the same closures."""
-    return EngineOptions(
-        skip_unchanged=settings.skip_unchanged,
-        repair_null_range=settings.repair_null_range,
-        history_limit=history_limit(settings),
-        query_policy=query_policy(settings),
-        slices=settings.update_slices,
-        prefilter_unchanged=settings.prefilter_unchanged,
-        requests_per_second=settings.update_requests_per_second,
-        max_ids=settings.max_ids_per_request,
-        max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
-    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -102,28 +48,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = Gateway(
-            connection_settings(settings), on_error=metrics.observe_elasticsearch_error
+        services = build_services(
+            settings,
+            observer=observe_update,
+            on_elasticsearch_error=metrics.observe_elasticsearch_error,
         )
-        indices = AlertIndices(gateway, install_templates=settings.install_templates)
+        gateway, indices = services.gateway, services.indices
+        app.state.services = services
         app.state.settings = settings
         app.state.gateway = gateway
-        app.state.status_service = StatusService(
-            gateway,
-            indices,
-            engine_options(settings),
-            observer=observe_update,
-        )
-        app.state.task_service = TaskService(gateway)
-        app.state.authenticator = Authenticator(settings, gateway)
-        await bootstrap_admin_key(app.state.authenticator, settings)
-        app.state.rule_service = RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types))
-        app.state.workflow_service = WorkflowService(
-            gateway, indices, history_limit=history_limit(settings)
-        )
-        app.state.alert_fields_service = AlertFieldsService(
-            gateway, indices, query_policy(settings)
-        )
+        app.state.status_service = services.status
+        app.state.task_service = services.tasks
+        app.state.authenticator = services.authenticator
+        await bootstrap_admin_key(services.authenticator, settings)
+        app.state.rule_service = services.rules
+        app.state.workflow_service = services.workflow
+        app.state.alert_fields_service = services.alert_fields
         if settings.install_templates:
             try:
                 await indices.install_components()

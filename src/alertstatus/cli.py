@@ -50,7 +50,7 @@ def cluster_url(settings: Settings) -> str:
 @asynccontextmanager
 async def cluster_gateway(settings: Settings) -> AsyncIterator[Gateway]:
     """A gateway to the configured cluster for one command, closed afterwards."""
-    from alertstatus.app import connection_settings
+    from alertstatus.services import connection_settings
 
     gateway = Gateway(connection_settings(settings, cluster_url(settings)))
     try:
@@ -143,7 +143,7 @@ def templates_install(
     ] = None,
 ) -> None:
     """Install the component templates (and spaces' indices) into the configured cluster."""
-    from alertstatus.es.templates import AlertIndices
+    from alertstatus.engine.indices import AlertIndices
 
     async def install() -> None:
         async with cluster_gateway(get_settings()) as gateway:
@@ -175,8 +175,9 @@ def seed(
     ] = None,
 ) -> None:
     """Write realistic demo alerts (rules, hosts, users, severities) with _bulk, with progress."""
-    from alertstatus.demo import SeedError, SeedPlan, seed_alerts
-    from alertstatus.engine.model import InvalidSpaceId, validate_space_id
+    from alertstatus.demo import SeedPlan, seed_alerts
+    from alertstatus.engine.model import validate_space_id
+    from alertstatus.errors import InvalidSpaceId, SeedError
 
     try:
         validate_space_id(space)
@@ -332,7 +333,7 @@ app.command("acknowledge")(
 
 def _task_command(run: Callable[[CliSession], None]) -> None:
     """Run one task command; unknown or foreign tasks and cluster errors exit 1."""
-    from alertstatus.tasks.models import InvalidTaskId, TaskNotFound
+    from alertstatus.errors import InvalidTaskId, TaskNotFound
 
     settings = get_settings()
     try:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from alertstatus.engine.indices import AlertIndices
 from alertstatus.engine.model import WorkflowStatus
 from alertstatus.engine.timerange import iso_millis as iso
+from alertstatus.errors import SeedError
 from alertstatus.es.gateway import Gateway
-from alertstatus.es.templates import AlertIndices
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +147,6 @@ def bulk_lines(
             space_id, number, timestamp=timestamp, status=status,
             building_block=rng.random() < building_block_ratio, rng=rng,
         )  # fmt: skip
-
-
-class SeedError(RuntimeError):
-    """Elasticsearch refused some of the seeded alerts; the message carries its first reason."""
 
 
 @dataclass(frozen=True, slots=True)

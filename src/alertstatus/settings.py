@@ -6,20 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from alertstatus.auth.models import Role
+from alertstatus.auth.models import BasicUser
 from alertstatus.engine.model import validate_space_id
-
-
-class BasicUser(BaseModel):
-    """A user for `Authorization: Basic`: the password is stored only as an argon2 hash."""
-
-    username: str
-    password_hash: str = Field(repr=False)
-    role: Role = Role.VIEWER
-    spaces: list[str] | None = None  # None: every space
 
 
 def _default_home() -> Path:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alertstatus.demo import alert_document
+from alertstatus.engine.indices import alerts_alias
 from alertstatus.engine.model import WorkflowStatus
-from alertstatus.es.templates import alerts_alias
 from tests.conftest import create_space
 
 

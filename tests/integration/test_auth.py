@@ -10,7 +10,7 @@ import jwt
 from typer.testing import CliRunner
 
 from alertstatus.auth.hashing import hash_secret
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 from tests.conftest import run_with_key_store, status_path
 
 JWT_SECRET = "integration-jwt-secret-" + "z" * 20

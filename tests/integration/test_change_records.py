@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from alertstatus.engine.history import HISTORY_FIELD, RECORDS_INDEX, StatusHistory
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 from tests.conftest import create_space, run_with_gateway, status_path
 from tests.integration.dialect_helpers import doc_id, put_alerts, source_of
 

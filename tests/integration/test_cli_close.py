@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from alertstatus.cli import app
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 from alertstatus.settings import get_settings
 from tests.integration.test_tasks import start_throttled_closure
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from alertstatus.cli import app
 from alertstatus.demo import BUILDING_BLOCK_RULES, DETECTION_RULES
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 from alertstatus.settings import get_settings
 
 

@@ -6,9 +6,9 @@ import orjson
 import pytest
 from starlette.requests import Request
 
-from alertstatus.auth.models import Forbidden, Unauthenticated
 from alertstatus.dialects.chad.errors import render as chad_render
 from alertstatus.dialects.utmstack.errors import render as utmstack_render
+from alertstatus.errors import Forbidden, Unauthenticated
 from alertstatus.settings import Settings
 
 BAD_TOKEN = {"authorization": "Bearer not-a-valid-token"}

@@ -10,7 +10,8 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from alertstatus.engine.model import InvalidSpaceId, validate_space_id
+from alertstatus.engine.model import validate_space_id
+from alertstatus.errors import InvalidSpaceId
 
 EXAMPLES_PER_OPERATION = 15
 FUZZ_SPACE = "fuzz"

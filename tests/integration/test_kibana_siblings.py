@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alertstatus.engine.history import HISTORY_FIELD
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 from tests.conftest import create_space, status_path
 
 TAGS = "/api/detection_engine/signals/tags"

@@ -8,7 +8,7 @@ from bench.server import ServiceProcess
 from typer.testing import CliRunner
 
 from alertstatus.cli import app
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 
 
 def test_loadtest_runs_the_mix_and_summarises(es, es_url, seed, space) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alertstatus.rules.errors import RuleConflict
+from alertstatus.errors import RuleConflict
 from tests.integration.rules_examples import (
     LEGACY_CREATE_REQUEST,
     RULE_UPDATE_ID,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alertstatus.demo import alert_id
-from alertstatus.es.templates import alerts_alias, first_alerts_index
+from alertstatus.engine.indices import alerts_alias, first_alerts_index
 from tests.conftest import status_path
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from alertstatus.demo import alert_document
+from alertstatus.engine.indices import alerts_alias
 from alertstatus.engine.model import WorkflowStatus
-from alertstatus.es.templates import alerts_alias
 from tests.conftest import create_space, status_path
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

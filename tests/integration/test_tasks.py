@@ -6,7 +6,7 @@ import time
 import uuid
 
 from alertstatus.demo import alert_id
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 from tests.conftest import status_path
 
 

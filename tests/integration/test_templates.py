@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from alertstatus.es.gateway import ConnectionSettings, Gateway
-from alertstatus.es.templates import (
+from alertstatus.engine.indices import (
     COMPONENT_TEMPLATES,
     AlertIndices,
     alerts_alias,
     first_alerts_index,
     index_template_name,
 )
+from alertstatus.es.gateway import ConnectionSettings, Gateway
 from tests.conftest import status_path
 
 

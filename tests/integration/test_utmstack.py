@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from alertstatus.es.templates import alerts_alias
+from alertstatus.engine.indices import alerts_alias
 from tests.integration.dialect_helpers import doc_id, history, put_alerts, source_of
 
 PATH = "/api/utm-alerts/status"

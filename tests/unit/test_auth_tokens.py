@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from alertstatus.auth.api_keys import decode_credential, encode_credential
 from alertstatus.auth.bearer import BearerVerifier
 from alertstatus.auth.hashing import VerifiedCache, hash_secret
-from alertstatus.auth.models import CsrfRejected, Forbidden, Principal, Role, Unauthenticated
+from alertstatus.auth.models import Principal, Role
 from alertstatus.auth.sessions import Sessions
+from alertstatus.errors import CsrfRejected, Forbidden, Unauthenticated
 from alertstatus.settings import Settings
 
 SECRET = "s" * 32

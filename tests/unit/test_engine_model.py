@@ -7,9 +7,7 @@ import pytest
 from alertstatus.engine.model import (
     AlertIds,
     AlertQuery,
-    InvalidSpaceId,
     StatusChange,
-    StatusChangeError,
     WorkflowStatus,
     closing_reason,
     validate_space_id,
@@ -17,6 +15,7 @@ from alertstatus.engine.model import (
 from alertstatus.engine.query import repair_null_ranges
 from alertstatus.engine.scripts import SET_WORKFLOW_STATUS
 from alertstatus.engine.service import EngineOptions, update_by_query_request
+from alertstatus.errors import InvalidSpaceId, StatusChangeError
 
 
 @pytest.mark.parametrize("space_id", ["default", "a", "soc-team_2", "0", "x" * 100])

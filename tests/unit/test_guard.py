@@ -6,12 +6,12 @@ import pytest
 
 from alertstatus.engine.guard import (
     QueryPolicy,
-    QueryRefused,
     check_query,
     check_runtime_mappings,
     check_selection,
 )
 from alertstatus.engine.model import AlertIds
+from alertstatus.errors import QueryRefused
 
 ALLOWED = [
     {"match_all": {}},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alertstatus.rules.errors import RuleInvalid
+from alertstatus.errors import RuleInvalid
 from alertstatus.rules.kql import compile_filter
 
 

@@ -6,13 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alertstatus.engine.selection import (
-    QueryFileError,
-    closure_query,
-    read_query_file,
-    rule_filter,
-)
-from alertstatus.engine.timerange import TimeParseError, TimeWindow, iso_millis, parse_time
+from alertstatus.engine.selection import closure_query, read_query_file, rule_filter
+from alertstatus.engine.timerange import TimeWindow, iso_millis, parse_time
+from alertstatus.errors import QueryFileError, TimeParseError
 
 NOW = datetime(2025, 3, 31, 14, 37, 12, 345678, tzinfo=UTC)
 

@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alertstatus.auth.hashing import VerifiedCache, fingerprint, hash_secret, verify_secret
-from alertstatus.auth.models import Principal, Role, Unauthenticated
+from alertstatus.auth.models import Principal, Role
 from alertstatus.engine.model import validate_space_id
+from alertstatus.errors import Unauthenticated
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 
 log = logging.getLogger(__name__)

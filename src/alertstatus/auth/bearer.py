@@ -14,8 +14,9 @@ from typing import Any
 
 import jwt
 
-from alertstatus.auth.models import Forbidden, Principal, Role, Unauthenticated
+from alertstatus.auth.models import Principal, Role
 from alertstatus.engine.model import DEFAULT_SPACE
+from alertstatus.errors import Forbidden, Unauthenticated
 from alertstatus.settings import Settings
 
 HMAC_ALGORITHMS = ["HS256"]

@@ -12,7 +12,7 @@ import typer
 from alertstatus.auth.api_keys import ApiKeyStore
 from alertstatus.auth.hashing import hash_secret
 from alertstatus.auth.models import Role
-from alertstatus.engine.model import InvalidSpaceId
+from alertstatus.errors import InvalidSpaceId
 from alertstatus.settings import get_settings
 
 T = TypeVar("T")
@@ -21,9 +21,9 @@ apikey_app = typer.Typer(help="API keys (stored hashed in Elasticsearch), shown 
 
 
 def _with_store(work: Callable[[ApiKeyStore], Awaitable[T]]) -> T:
-    from alertstatus.app import connection_settings
     from alertstatus.es.gateway import Gateway
     from alertstatus.es.runtime import service_node
+    from alertstatus.services import connection_settings
 
     settings = get_settings()
     url = settings.elasticsearch_url or service_node(settings).url

@@ -10,10 +10,27 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
-from alertstatus.auth.models import Forbidden, Principal, Role
-from alertstatus.auth.service import authenticate
+from alertstatus.auth.models import Principal, Role
+from alertstatus.auth.service import ANONYMOUS, Credentials
+from alertstatus.auth.sessions import COOKIE_NAME, CSRF_HEADER
 from alertstatus.engine.model import DEFAULT_SPACE
+from alertstatus.errors import Forbidden, Unauthenticated
 from alertstatus.observability.logs import note_caller
+
+
+async def authenticate(request: Request) -> Principal:
+    authenticator = getattr(request.app.state, "authenticator", None)
+    if authenticator is None:
+        if not request.app.state.settings.auth_enabled:
+            return ANONYMOUS
+        raise Unauthenticated("Unauthorized")
+    credentials = Credentials(
+        request.method,
+        request.headers.get("authorization"),
+        request.cookies.get(COOKIE_NAME),
+        request.headers.get(CSRF_HEADER),
+    )
+    return await authenticator.authenticate(credentials)
 
 
 def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitable[Principal]]:

@@ -1,9 +1,11 @@
-"""Who is calling and what they may do: roles, spaces, and the auth errors every dialect renders."""
+"""Who is calling and what they may do: roles, spaces, callers and Basic users."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from pydantic import BaseModel, Field
 
 
 class Role(StrEnum):
@@ -49,32 +51,10 @@ class Principal:
         return self.spaces is None or space_id in self.spaces
 
 
-class AuthError(Exception):
-    """Authentication (401) or authorization (403) failed; dialects render it in their shape.
+class BasicUser(BaseModel):
+    """A user for `Authorization: Basic`: the password is stored only as an argon2 hash."""
 
-    `message` is Kibana's wording; `detail` is the short text of `{"detail": ...}` dialects.
-    Neither ever carries a credential.
-    """
-
-    status = 401
-    detail = "Not authenticated"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Unauthenticated(AuthError):
-    status = 401
-    detail = "Not authenticated"
-
-
-class Forbidden(AuthError):
-    status = 403
-    detail = "Not enough permissions"
-
-
-class CsrfRejected(Forbidden):
-    """A cookie-authenticated change without a valid `X-CSRF-Token`."""
-
-    detail = "CSRF token missing or invalid"
+    username: str
+    password_hash: str = Field(repr=False)
+    role: Role = Role.VIEWER
+    spaces: list[str] | None = None  # None: every space

@@ -11,19 +11,29 @@ from __future__ import annotations
 
 import base64
 import binascii
-
-from fastapi import Request
+from dataclasses import dataclass
 
 from alertstatus.auth.api_keys import ActiveKeys, ApiKeyStore
 from alertstatus.auth.bearer import BearerVerifier
 from alertstatus.auth.hashing import VerifiedCache, fingerprint, verify_secret
-from alertstatus.auth.models import Principal, Role, Unauthenticated
-from alertstatus.auth.sessions import COOKIE_NAME, CSRF_HEADER, Sessions
+from alertstatus.auth.models import Principal, Role
+from alertstatus.auth.sessions import Sessions
+from alertstatus.errors import Unauthenticated
 from alertstatus.es.gateway import Gateway
 from alertstatus.settings import BasicUser, Settings
 
 ANONYMOUS = Principal(name="anonymous", role=Role.ADMIN)
 MAX_CREDENTIAL_LENGTH = 8192  # longer Authorization headers are refused unread
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a request carries that may authenticate it (read by the HTTP edge, api/deps.py)."""
+
+    method: str
+    authorization: str | None = None
+    session_cookie: str | None = None  # the `alertstatus_session` cookie (sessions.COOKIE_NAME)
+    csrf_token: str | None = None  # the `X-CSRF-Token` header (sessions.CSRF_HEADER)
 
 
 class Authenticator:
@@ -43,16 +53,14 @@ class Authenticator:
         self.users: dict[str, BasicUser] = {user.username: user for user in settings.auth_users}
         self.user_cache: VerifiedCache[Principal] = VerifiedCache(settings.api_key_cache_seconds)
 
-    async def authenticate(self, request: Request) -> Principal:
+    async def authenticate(self, credentials: Credentials) -> Principal:
         if not self.enabled:
             return ANONYMOUS
-        header = request.headers.get("authorization")
-        if header:
-            return await self.from_header(header)
-        cookie = request.cookies.get(COOKIE_NAME)
-        if cookie:
-            principal, sid = self.sessions.read(cookie)
-            self.sessions.check_csrf(request.method, sid, request.headers.get(CSRF_HEADER))
+        if credentials.authorization:
+            return await self.from_header(credentials.authorization)
+        if credentials.session_cookie:
+            principal, sid = self.sessions.read(credentials.session_cookie)
+            self.sessions.check_csrf(credentials.method, sid, credentials.csrf_token)
             if principal.key_id:
                 await self.active_keys.check(principal.key_id)
             return principal
@@ -93,13 +101,3 @@ class Authenticator:
         )
         self.user_cache.put(cache_key, principal)
         return principal
-
-
-async def authenticate(request: Request) -> Principal:
-    """The caller of `request`, or Unauthenticated."""
-    authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
-    if authenticator is None:
-        if not request.app.state.settings.auth_enabled:
-            return ANONYMOUS
-        raise Unauthenticated("Unauthorized")
-    return await authenticator.authenticate(request)

@@ -20,7 +20,8 @@ from typing import Any
 
 import jwt
 
-from alertstatus.auth.models import CsrfRejected, Principal, Role, Unauthenticated
+from alertstatus.auth.models import Principal, Role
+from alertstatus.errors import CsrfRejected, Unauthenticated
 
 COOKIE_NAME = "alertstatus_session"
 CSRF_HEADER = "x-csrf-token"

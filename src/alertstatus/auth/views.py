@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from alertstatus.auth.dependencies import require
-from alertstatus.auth.models import Principal, Role, Unauthenticated
+from alertstatus.auth.models import Principal, Role
 from alertstatus.auth.service import Authenticator
 from alertstatus.auth.sessions import COOKIE_NAME
 from alertstatus.dialects.kibana.errors import KibanaRoute
+from alertstatus.errors import Unauthenticated
 from alertstatus.http import json_response
 
 router = APIRouter(route_class=KibanaRoute, tags=["alertstatus auth"])

@@ -20,11 +20,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from alertstatus.commands.session import CliSession
+from alertstatus.engine.indices import AlertIndices, alerts_alias
 from alertstatus.engine.model import (
     AlertQuery,
     Conflicts,
     StatusChange,
-    StatusChangeError,
     WorkflowStatus,
     closing_reason,
     validate_space_id,
@@ -32,7 +32,7 @@ from alertstatus.engine.model import (
 from alertstatus.engine.selection import closure_query, read_query_file
 from alertstatus.engine.service import StatusService, update_by_query_request
 from alertstatus.engine.timerange import TimeWindow, iso_millis
-from alertstatus.es.templates import AlertIndices, alerts_alias
+from alertstatus.errors import StatusChangeError
 from alertstatus.tasks.models import TaskProgress
 from alertstatus.tasks.service import TaskService
 
@@ -110,7 +110,7 @@ class StatusCommand:
         self.change = change
         self.console = console
         settings = session.settings
-        from alertstatus.app import engine_options
+        from alertstatus.services import engine_options
 
         indices = AlertIndices(session.gateway, install_templates=settings.install_templates)
         self.options = engine_options(settings)

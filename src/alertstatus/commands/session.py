@@ -20,7 +20,7 @@ class CliSession:
     """
 
     def __init__(self, settings: Settings, url: str) -> None:
-        from alertstatus.app import connection_settings
+        from alertstatus.services import connection_settings
 
         self.settings = settings
         self._runner = asyncio.Runner()

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from alertstatus.engine.model import AlertIds, AlertQuery, Selector, StatusChangeError
+from alertstatus.engine.model import AlertIds, AlertQuery, Selector
+from alertstatus.errors import QueryRefused
 
 # Clauses that only select documents of the target index by their own fields.
 LEAF_QUERIES = frozenset(
@@ -42,10 +43,6 @@ SCRIPT_QUERIES: dict[str, tuple[str, ...]] = {
 LOOKUP_QUERIES = frozenset({"more_like_this", "percolate"})
 # Never allowed: `wrapper` hides a base64 query the guard cannot see.
 NEVER_QUERIES = frozenset({"wrapper"})
-
-
-class QueryRefused(StatusChangeError):
-    """A selection query outside the allow-list or over a bound; answered 400, never sent."""
 
 
 @dataclass(frozen=True, slots=True)

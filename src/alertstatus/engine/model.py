@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from alertstatus.errors import InvalidSpaceId, StatusChangeError
+
 
 class WorkflowStatus(StrEnum):
     """`kibana.alert.workflow_status` values (Kibana's AlertStatus enum)."""
@@ -45,18 +47,6 @@ CLOSE_REASONS: frozenset[str] = frozenset(
 DEFAULT_SPACE = "default"  # Kibana's space when a path has no `/s/{space_id}`
 SPACE_ID_MAX_LENGTH = 100
 _SPACE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
-
-
-class StatusChangeError(ValueError):
-    """A status change that is well-formed JSON but not acceptable (e.g. an unknown reason)."""
-
-
-class SelectionTooLarge(ValueError):
-    """More alert ids than one request may carry (a setting); refused before Elasticsearch."""
-
-
-class InvalidSpaceId(ValueError):
-    """A space id outside Kibana's rules; never reaches an index name."""
 
 
 def validate_space_id(space_id: str) -> str:

@@ -11,13 +11,10 @@ from typing import Any
 import orjson
 
 from alertstatus.engine.timerange import TimeWindow
+from alertstatus.errors import QueryFileError
 
 RULE_NAME_FIELD = "kibana.alert.rule.name"
 RULE_UUID_FIELD = "kibana.alert.rule.uuid"
-
-
-class QueryFileError(ValueError):
-    """A `--query-file` that cannot be read or is not one JSON object."""
 
 
 def read_query_file(path: Path) -> dict[str, Any]:

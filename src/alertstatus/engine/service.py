@@ -10,19 +10,14 @@ import orjson
 
 from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_selection
 from alertstatus.engine.history import ChangeRecord, Provenance, StatusHistory
+from alertstatus.engine.indices import AlertIndices
 from alertstatus.engine.merge import merge_update_by_query
-from alertstatus.engine.model import (
-    AlertIds,
-    AlertQuery,
-    SelectionTooLarge,
-    Selector,
-    StatusChange,
-)
+from alertstatus.engine.model import AlertIds, AlertQuery, Selector, StatusChange
 from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
 from alertstatus.engine.query import repair_null_ranges
 from alertstatus.engine.scripts import with_history_ref, workflow_status_script
+from alertstatus.errors import SelectionTooLarge
 from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
-from alertstatus.es.templates import AlertIndices
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +121,13 @@ class StatusService:
         indices: AlertIndices,
         options: EngineOptions | None = None,
         observer: UpdateObserver | None = None,
+        history: StatusHistory | None = None,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
         self.options = options or EngineOptions()
         self.observer = observer
-        self.history = StatusHistory(gateway, self.options.history_limit)
+        self.history = history or StatusHistory(gateway, self.options.history_limit)
         self._max_terms: dict[str, tuple[int, float]] = {}
 
     async def apply(self, change: StatusChange) -> EsResponse:

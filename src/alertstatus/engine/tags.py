@@ -13,8 +13,9 @@ from typing import Any
 import orjson
 
 from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_search
+from alertstatus.engine.indices import AlertIndices
+from alertstatus.errors import InvalidArrays
 from alertstatus.es.gateway import EsResponse, Gateway
-from alertstatus.es.templates import AlertIndices
 
 # Kibana's add/remove merge: keep what is not removed, append adds not already present; a
 # missing field becomes the adds. One script serves both fields (`params.field`, a constant).
@@ -40,14 +41,6 @@ if (current == null) {
 
 TAGS_FIELD = "kibana.alert.workflow_tags"
 ASSIGNEES_FIELD = "kibana.alert.workflow_assignee_ids"
-
-
-class InvalidArrays(ValueError):
-    """Kibana's route-level 400: a list of messages."""
-
-    def __init__(self, messages: Sequence[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = list(messages)
 
 
 def _json_list(values: Sequence[str]) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from alertstatus.errors import TimeParseError
+
 TIMESTAMP_FIELD = "@timestamp"
 
 # Kibana's date math units: y M w d h/H m s (months and years are calendar units).
@@ -28,10 +30,6 @@ _FIXED = {
     "m": timedelta(minutes=1),
     "s": timedelta(seconds=1),
 }
-
-
-class TimeParseError(ValueError):
-    """A time that is neither ISO-8601 nor date math; the message says what is accepted."""
 
 
 def _add_months(moment: datetime, months: int) -> datetime:

@@ -1,4 +1,4 @@
-"""Dialect status changes, comments, history reads and the audit trail, on one alert model.
+"""Dialect status changes, history reads and the audit trail, on one alert model.
 
 Dialects (UTMStack, CHAD) name alerts by `_id` or by `kibana.alert.uuid`; both resolve here. A
 change is one `_bulk` of scripted updates (engine/transitions.py), each atomic per alert and
@@ -8,48 +8,28 @@ written first; the record is annotated with each alert's outcome after.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from alertstatus.engine.comments import Comment, CommentStore
 from alertstatus.engine.history import (
-    HIDDEN_INDEX_SETTINGS,
     HISTORY_FIELD,
     ChangeRecord,
     Provenance,
     StatusHistory,
 )
+from alertstatus.engine.indices import AlertIndices
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.engine.transitions import guarded_script
 from alertstatus.engine.vocabulary import ModelState, Target, state_of
+from alertstatus.errors import AlertNotFound
 from alertstatus.es.gateway import ElasticsearchError, Gateway
-from alertstatus.es.templates import AlertIndices
 
-COMMENTS_INDEX = ".alertstatus-comments"
 _LOOKUP_CHUNK = 5_000  # keys per search: two hits per key stay under max_result_window
 _STATE_FIELDS = "kibana.alert.workflow_*"  # what tells a refusal from "already there"
 RETRY_ON_CONFLICT = 10  # concurrent writers to one alert: re-run the script on the fresh doc
-
-_COMMENTS_MAPPING = {
-    "dynamic": False,
-    "properties": {
-        "alert_id": {"type": "keyword"},
-        "space_id": {"type": "keyword"},
-        "user": {"type": "keyword"},
-        "created_at": {"type": "date"},
-        "text": {"type": "text", "index": False},
-    },
-}
-
-
-class AlertNotFound(LookupError):
-    """Some requested alerts do not exist in the space (`missing` keeps the request's order)."""
-
-    def __init__(self, missing: Sequence[str]) -> None:
-        super().__init__(f"alerts not found: {', '.join(missing)}")
-        self.missing = tuple(missing)
 
 
 class Result(StrEnum):
@@ -75,15 +55,6 @@ class AlertRef:
     @property
     def state(self) -> ModelState:
         return state_of(self.source)
-
-
-@dataclass(frozen=True, slots=True)
-class Comment:
-    id: str
-    alert_id: str
-    user: str | None
-    text: str
-    created_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +88,16 @@ class WorkflowService:
     """Everything a dialect does to alerts beyond Kibana's raw `_update_by_query`."""
 
     def __init__(
-        self, gateway: Gateway, indices: AlertIndices, *, history_limit: int | None = 100
+        self,
+        gateway: Gateway,
+        indices: AlertIndices,
+        status_history: StatusHistory,
+        comment_store: CommentStore,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
-        self.status_history = StatusHistory(gateway, history_limit)
-        self._created: set[str] = set()
+        self.status_history = status_history
+        self.comment_store = comment_store
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -224,21 +199,23 @@ class WorkflowService:
 
     async def add_comment(self, space_id: str, key: str, user: str | None, text: str) -> Comment:
         alert = await self.get(space_id, key)
-        (comment,) = await self._store_comments(space_id, [alert.id], user, text)
+        (comment,) = await self.comment_store.add(space_id, [alert.id], user, text)
         if comment is None:
             raise ElasticsearchError(500, b"", "the comment was not stored")
         return comment
+
+    async def comments(self, space_id: str, key: str) -> list[Comment]:
+        alert = await self.get(space_id, key)
+        return await self.comment_store.of_alert(space_id, alert.id)
 
     async def _comment_reached(
         self, request: DialectChange, outcomes: Iterable[Outcome]
     ) -> dict[str, Outcome]:
         """The change's comment on each alert it reached (changed or already there)."""
-        reached = [
-            o for o in outcomes if o.alert and o.result in (Result.UPDATED, Result.UNCHANGED)
-        ]
+        reached = [o for o in outcomes if o.alert and o.result in REACHED]
         if not reached or request.comment is None:
             return {}
-        comments = await self._store_comments(
+        comments = await self.comment_store.add(
             request.space_id,
             [o.alert.id for o in reached if o.alert],
             request.provenance.actor,
@@ -247,50 +224,6 @@ class WorkflowService:
         return {
             o.key: replace(o, comment=comment) for o, comment in zip(reached, comments, strict=True)
         }
-
-    async def _store_comments(
-        self, space_id: str, alert_ids: Sequence[str], user: str | None, text: str
-    ) -> list[Comment | None]:
-        """One comment per alert in one `_bulk`; None where Elasticsearch refused it."""
-        await self._ensure_index(COMMENTS_INDEX, _COMMENTS_MAPPING)
-        now = utc_now_iso()
-        comments = [
-            Comment(f"comment-{uuid.uuid4().hex[:16]}", alert_id, user, text, now)
-            for alert_id in alert_ids
-        ]
-        lines: list[dict[str, Any]] = []
-        for comment in comments:
-            lines.append({"create": {"_index": COMMENTS_INDEX, "_id": comment.id}})
-            lines.append({"alert_id": comment.alert_id, "space_id": space_id,
-                          "user": comment.user, "text": text, "created_at": now})  # fmt: skip
-        items = (await self.gateway.bulk(lines, refresh=True)).json()["items"]
-        return [
-            None if "error" in item["create"] else comment
-            for comment, item in zip(comments, items, strict=True)
-        ]
-
-    async def comments(self, space_id: str, key: str) -> list[Comment]:
-        alert = await self.get(space_id, key)
-        await self._ensure_index(COMMENTS_INDEX, _COMMENTS_MAPPING)
-        body = {
-            "size": 10_000,
-            "query": {"bool": {"filter": [{"term": {"alert_id": alert.id}},
-                                          {"term": {"space_id": space_id}}]}},
-            "sort": [{"created_at": "asc"}],
-        }  # fmt: skip
-        hits = (await self.gateway.search(COMMENTS_INDEX, body)).json()["hits"]["hits"]
-        return [
-            Comment(hit["_id"], alert.id, hit["_source"]["user"], hit["_source"]["text"],
-                    hit["_source"]["created_at"])
-            for hit in hits
-        ]  # fmt: skip
-
-    async def _ensure_index(self, name: str, mappings: dict[str, Any]) -> None:
-        if name not in self._created:
-            await self.gateway.create_index(
-                name, {"settings": HIDDEN_INDEX_SETTINGS, "mappings": mappings}
-            )
-            self._created.add(name)
 
 
 def _change_record(request: DialectChange, at: str) -> ChangeRecord:

@@ -25,6 +25,8 @@ from elastic_transport import (
 )
 from elastic_transport.client_utils import url_to_node_config
 
+from alertstatus.errors import AlertstatusError
+
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 
@@ -82,8 +84,14 @@ BAD_REQUEST_TYPES = frozenset(
 )  # fmt: skip
 
 
-class ElasticsearchError(Exception):
-    """Elasticsearch answered with an error status (or could not be reached: see subclasses)."""
+class ElasticsearchError(AlertstatusError):
+    """Elasticsearch answered with an error status (or could not be reached: see subclasses).
+
+    `status` is Elasticsearch's own (a parse failure 7.x reports as 500 becomes 400); `raw` keeps
+    its body byte for byte.
+    """
+
+    code = "elasticsearch_error"
 
     def __init__(self, status: int, raw: bytes, message: str | None = None) -> None:
         self.raw = raw
@@ -113,6 +121,8 @@ class ElasticsearchError(Exception):
 
 class ElasticsearchUnavailable(ElasticsearchError):
     """No answer: connection refused, DNS, TLS, or the configured timeout ran out."""
+
+    code = "elasticsearch_unavailable"
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(status, b"", message)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from alertstatus.errors import AlertstatusError
 from alertstatus.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ SUPPORTED_JAVA = range(11, 18)  # the runner was built for Java 8..15; 17 is wha
 TEST_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:8.15.3"
 
 
-class ElasticsearchStartError(RuntimeError):
+class ElasticsearchStartError(AlertstatusError, RuntimeError):
     """The local node could not be fetched or started; the message says why and where the log is."""
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from alertstatus.rules.errors import RuleInvalid
+from alertstatus.errors import KqlError, RuleInvalid
 from alertstatus.rules.translate import LEGACY_FIELDS
 
 PREFIX = "alert.attributes."
@@ -46,11 +46,6 @@ _TOKEN = re.compile(
     r'\s*(?:(?P<paren>[()])|(?P<op><=|>=|<|>)|(?P<colon>:)|"(?P<quoted>(?:\\.|[^"\\])*)"'
     r'|(?P<word>(?:\\.|[^\s()<>:"\\])+))'
 )
-
-
-class KqlError(RuleInvalid):
-    def __init__(self, message: str) -> None:
-        super().__init__(f"KQLSyntaxError: {message}")
 
 
 @dataclass(frozen=True, slots=True)

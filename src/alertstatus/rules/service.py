@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from alertstatus.engine.indices import load_template
 from alertstatus.engine.model import validate_space_id
+from alertstatus.errors import RuleConflict, RuleInvalid, RuleNotFound
 from alertstatus.es.gateway import ElasticsearchError, Gateway
-from alertstatus.es.templates import load_template
-from alertstatus.rules.errors import RuleConflict, RuleInvalid, RuleNotFound
 from alertstatus.rules.kql import FILTER_FIELDS
 from alertstatus.rules.types import RuleTypeRegistry
 

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from alertstatus.rules.errors import RuleInvalid
+from alertstatus.errors import RuleInvalid
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 TWO_VALUE_COMPARATORS = frozenset({"between", "notBetween"})

@@ -10,9 +10,9 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response
 
 from alertstatus.dialects.kibana.errors import KibanaPlatformRoute
+from alertstatus.errors import RuleInvalid
 from alertstatus.http import json_response
 from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route_with_spaces
-from alertstatus.rules.errors import RuleInvalid
 from alertstatus.rules.kql import FILTER_FIELDS, compile_filter
 from alertstatus.rules.models import LegacyCreateBody, LegacyUpdateBody
 from alertstatus.rules.service import DEFAULT_SEARCH_FIELDS, Actor, FindRequest, RuleService

@@ -7,16 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from alertstatus.errors import InvalidTaskId
+
 # Elasticsearch's `<node id>:<task number>`: a node id is URL-safe base64, a number a long.
 _TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,64}:[0-9]{1,19}")
-
-
-class InvalidTaskId(ValueError):
-    """A task id that is not `node:number`; it never reaches a URL."""
-
-
-class TaskNotFound(LookupError):
-    """No such task, or not a status change of the requested space."""
 
 
 def validate_task_id(task_id: str) -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from alertstatus.engine.model import InvalidSpaceId, validate_space_id
+from alertstatus.engine.indices import alerts_alias
+from alertstatus.engine.model import validate_space_id
+from alertstatus.errors import InvalidSpaceId, TaskNotFound
 from alertstatus.es.gateway import ElasticsearchError, Gateway
-from alertstatus.es.templates import alerts_alias
-from alertstatus.tasks.models import TaskNotFound, TaskProgress, validate_task_id
+from alertstatus.tasks.models import TaskProgress, validate_task_id
 
 UPDATE_BY_QUERY_ACTION = "indices:data/write/update/byquery"
 CANCELED_ERROR = "task_cancelled_exception"

@@ -8,9 +8,8 @@ from fastapi import HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 
-from alertstatus.auth.models import AuthError
 from alertstatus.engine.vocabulary import ChadStatus
-from alertstatus.engine.workflow import AlertNotFound
+from alertstatus.errors import AlertNotFound, AuthError
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
 

@@ -23,14 +23,8 @@ from alertstatus.dialects.common import error_route, request_id, workflow_servic
 from alertstatus.engine.history import Provenance
 from alertstatus.engine.transitions import chad_allowed_states
 from alertstatus.engine.vocabulary import ChadStatus, Dialect, chad_target, states_saying, word
-from alertstatus.engine.workflow import (
-    AlertNotFound,
-    AlertRef,
-    DialectChange,
-    Outcome,
-    Result,
-    WorkflowService,
-)
+from alertstatus.engine.workflow import AlertRef, DialectChange, Outcome, Result, WorkflowService
+from alertstatus.errors import AlertNotFound
 
 router = APIRouter(route_class=error_route(render), tags=["CHAD"])
 

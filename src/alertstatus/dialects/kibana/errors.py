@@ -16,14 +16,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException  # FastAPI's is a subclass; body parsing raises this
 
-from alertstatus.auth.models import AuthError
-from alertstatus.engine.model import InvalidSpaceId, SelectionTooLarge, StatusChangeError
-from alertstatus.engine.tags import InvalidArrays
-from alertstatus.engine.workflow import AlertNotFound
+from alertstatus.errors import (
+    AlertNotFound,
+    AuthError,
+    InvalidArrays,
+    InvalidSpaceId,
+    InvalidTaskId,
+    RuleError,
+    SelectionTooLarge,
+    StatusChangeError,
+    TaskNotFound,
+)
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
-from alertstatus.rules.errors import RuleError
-from alertstatus.tasks.models import InvalidTaskId, TaskNotFound
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,8 @@ from http import HTTPStatus
 from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from alertstatus.auth.models import AuthError
 from alertstatus.engine.scripts import utc_now_iso
-from alertstatus.engine.workflow import AlertNotFound
+from alertstatus.errors import AlertNotFound, AuthError
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.http import json_response
 

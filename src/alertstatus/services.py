@@ -1,0 +1,131 @@
+"""The composition root: settings become one gateway and the services built on it.
+
+The HTTP app (`api/app.py`) and every CLI command build their services here, so both run the same
+closures with the same options, and each process has exactly one of each: one transport, one
+status history, one set of caches. Nothing here knows HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from alertstatus.auth.service import Authenticator
+from alertstatus.engine.comments import CommentStore
+from alertstatus.engine.guard import QueryPolicy
+from alertstatus.engine.history import StatusHistory
+from alertstatus.engine.indices import AlertIndices
+from alertstatus.engine.outcome import UpdateObserver
+from alertstatus.engine.service import EngineOptions, StatusService
+from alertstatus.engine.tags import AlertFieldsService
+from alertstatus.engine.workflow import WorkflowService
+from alertstatus.es.gateway import ConnectionSettings, Gateway
+from alertstatus.rules.service import RuleService
+from alertstatus.rules.types import RuleTypeRegistry
+from alertstatus.settings import Settings
+from alertstatus.tasks.service import TaskService
+
+
+def connection_settings(settings: Settings, url: str | None = None) -> ConnectionSettings:
+    """How to reach the cluster: `url` (a local node's) or ELASTICSEARCH_URL, with its options."""
+    target = url or settings.elasticsearch_url
+    if not target:
+        raise ValueError("no Elasticsearch URL: set ELASTICSEARCH_URL or start a local node")
+    return ConnectionSettings(
+        url=target,
+        api_key=settings.elasticsearch_api_key,
+        username=settings.elasticsearch_username,
+        password=settings.elasticsearch_password,
+        ca_certs=settings.elasticsearch_ca_certs,
+        verify_certs=settings.elasticsearch_verify_certs,
+        request_timeout=settings.elasticsearch_request_timeout,
+        max_retries=settings.elasticsearch_max_retries,
+        connections_per_node=settings.elasticsearch_connections,
+    )
+
+
+def history_limit(settings: Settings) -> int | None:
+    """Entries kept per alert, or None when status history is off."""
+    return settings.status_history_limit if settings.status_history else None
+
+
+def query_policy(settings: Settings) -> QueryPolicy:
+    """What selection queries may hold (engine/guard.py; docs/security.md)."""
+    return QueryPolicy(
+        allow_scripts=settings.query_allow_scripts,
+        allow_lookups=settings.query_allow_lookups,
+        max_ids=settings.max_ids_per_request,
+    )
+
+
+def engine_options(settings: Settings) -> EngineOptions:
+    """The engine's switches from settings."""
+    return EngineOptions(
+        skip_unchanged=settings.skip_unchanged,
+        repair_null_range=settings.repair_null_range,
+        history_limit=history_limit(settings),
+        query_policy=query_policy(settings),
+        slices=settings.update_slices,
+        prefilter_unchanged=settings.prefilter_unchanged,
+        requests_per_second=settings.update_requests_per_second,
+        max_ids=settings.max_ids_per_request,
+        max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a request or a command needs, built once per process from settings."""
+
+    settings: Settings
+    options: EngineOptions
+    gateway: Gateway
+    indices: AlertIndices
+    history: StatusHistory
+    status: StatusService
+    tasks: TaskService
+    workflow: WorkflowService
+    alert_fields: AlertFieldsService
+    rules: RuleService
+    authenticator: Authenticator
+
+    async def close(self) -> None:
+        await self.gateway.close()
+
+
+def build_services(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    observer: UpdateObserver | None = None,
+    on_elasticsearch_error: Callable[[int], None] | None = None,
+) -> Services:
+    """The services for one cluster; `observer` hears the counts of every status change."""
+    gateway = Gateway(connection_settings(settings, url), on_error=on_elasticsearch_error)
+    indices = AlertIndices(gateway, install_templates=settings.install_templates)
+    options = engine_options(settings)
+    history = StatusHistory(gateway, options.history_limit)
+    return Services(
+        settings=settings,
+        options=options,
+        gateway=gateway,
+        indices=indices,
+        history=history,
+        status=StatusService(gateway, indices, options, observer=observer, history=history),
+        tasks=TaskService(gateway),
+        workflow=WorkflowService(gateway, indices, history, CommentStore(gateway)),
+        alert_fields=AlertFieldsService(gateway, indices, options.query_policy),
+        rules=RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types)),
+        authenticator=Authenticator(settings, gateway),
+    )
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, *, url: str | None = None) -> AsyncIterator[Services]:
+    """`build_services` for one command: the gateway is closed afterwards."""
+    services = build_services(settings, url=url)
+    try:
+        yield services
+    finally:
+        await services.close()
