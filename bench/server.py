@@ -21,7 +21,7 @@ def free_loopback_port() -> int:
 
 
 class ServiceProcess:
-    """`uvicorn alertstatus.app:create_app` against `es_url`; `peak_rss()` since `reset_peak()`."""
+    """The app under uvicorn against `es_url`; `peak_rss()` since `reset_peak()`."""
 
     def __init__(self, es_url: str, env: dict[str, str] | None = None) -> None:
         self.port = free_loopback_port()
@@ -36,7 +36,7 @@ class ServiceProcess:
 
     def __enter__(self) -> ServiceProcess:
         command = [
-            sys.executable, "-m", "uvicorn", "alertstatus.app:create_app", "--factory",
+            sys.executable, "-m", "uvicorn", "alertstatus.api.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
             "--no-access-log",
         ]  # fmt: skip

@@ -13,7 +13,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from alertstatus.app import create_app
+from alertstatus.api.app import create_app
 from alertstatus.engine.indices import alerts_alias
 from alertstatus.es.runtime import ElasticsearchStartError, elasticsearch_for_tests
 from alertstatus.settings import Settings

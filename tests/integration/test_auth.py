@@ -45,7 +45,7 @@ def test_revoked_key_is_refused_and_the_revoking_process_forgets_it_at_once(
     client = make_client(authorization=header)
     assert client.get("/api/alertstatus/whoami").status_code == 200
 
-    store = client.app.state.authenticator.api_keys
+    store = client.app.state.services.authenticator.api_keys
     assert client.portal.call(store.revoke, key_id_of(header))
     response = client.get("/api/alertstatus/whoami")
 

@@ -16,7 +16,14 @@ from tests.conftest import run_with_key_store
 from tests.integration.test_auth import key_id_of
 
 # Routes anyone may call: the API description and the health check (docs/security.md).
-PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/api/status"}
+PUBLIC = {
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/api/status",
+    "/s/{space_id}/api/status",
+}
 FORBIDDEN_BODIES = (
     {"statusCode": 403, "error": "Forbidden"},  # Kibana
     {"detail": "Not enough permissions"},  # CHAD
@@ -112,4 +119,4 @@ def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key,
 
 @pytest.mark.parametrize("path", sorted(PUBLIC - {"/docs/oauth2-redirect"}))
 def test_public_routes_answer_without_credentials(make_client, path):
-    assert make_client(authorization=None).get(path).status_code == 200
+    assert make_client(authorization=None).get(concrete(path, "default")).status_code == 200

@@ -6,8 +6,7 @@ import orjson
 import pytest
 from starlette.requests import Request
 
-from alertstatus.dialects.chad.errors import render as chad_render
-from alertstatus.dialects.utmstack.errors import render as utmstack_render
+from alertstatus.api.errors import CHAD, UTMSTACK
 from alertstatus.errors import Forbidden, Unauthenticated
 from alertstatus.settings import Settings
 
@@ -20,16 +19,16 @@ def request(path: str) -> Request:
 
 
 def test_chad_403_and_401_bodies() -> None:
-    forbidden = chad_render(request("/api/alerts/x"), Forbidden("Not enough permissions"))
+    forbidden = CHAD.render(request("/api/alerts/x"), Forbidden("Not enough permissions"))
     assert forbidden.status_code == 403
     assert orjson.loads(forbidden.body) == {"detail": "Not enough permissions"}
-    unauthenticated = chad_render(request("/api/alerts/x"), Unauthenticated("Not authenticated"))
+    unauthenticated = CHAD.render(request("/api/alerts/x"), Unauthenticated("Not authenticated"))
     assert (unauthenticated.status_code, orjson.loads(unauthenticated.body)) == (
         401, {"detail": "Not authenticated"})  # fmt: skip
 
 
 def test_utmstack_401_is_springs_shape() -> None:
-    response = utmstack_render(request("/api/utm-alerts/status"), Unauthenticated("Bad token"))
+    response = UTMSTACK.render(request("/api/utm-alerts/status"), Unauthenticated("Bad token"))
     body = orjson.loads(response.body)
     assert response.status_code == 401
     assert list(body) == ["timestamp", "status", "error", "message", "path"]

@@ -52,7 +52,7 @@ def test_metrics_count_requests_and_alert_outcomes_of_real_closures(client, seed
     assert delta("alertstatus_http_requests_total", **route, status="200") == 2
     assert delta("alertstatus_http_request_duration_seconds_count", **route) == 2
     assert delta("alertstatus_http_request_duration_seconds_bucket", **route, le="+Inf") == 2
-    assert delta("alertstatus_http_requests_total", route="/metrics", dialect="observability",
+    assert delta("alertstatus_http_requests_total", route="/metrics", dialect="alertstatus",
                  method="GET", status="200") == 1  # fmt: skip
     assert ("alertstatus_tasks_running", frozenset()) in after
 

@@ -252,7 +252,7 @@ def test_v2_learns_connector_type_from_another_rule_of_the_space(api, space) -> 
 def test_a_stale_write_is_409_and_changes_nothing(api, space) -> None:
     """Read, let someone else update, then write what was read: the write is refused."""
     create_legacy_rule(api, space, RULE_UPDATE_ID)
-    service = api.app.state.rule_service
+    service = api.app.state.services.rules
     stale = api.portal.call(service.load, space, RULE_UPDATE_ID)
 
     assert put_seed(api, space).status_code == 200  # someone else, meanwhile
@@ -436,7 +436,7 @@ def test_post_schema_failures_are_400(api, space, body, needle) -> None:
 def test_without_credentials_rule_routes_are_401_before_the_xsrf_check(es_url, space) -> None:
     from fastapi.testclient import TestClient
 
-    from alertstatus.app import create_app
+    from alertstatus.api.app import create_app
     from alertstatus.settings import Settings
 
     # a bare client: the shared fixtures may authenticate, this one must not
@@ -455,7 +455,7 @@ def test_without_credentials_rule_routes_are_401_before_the_xsrf_check(es_url, s
 def test_elasticsearch_down_is_a_platform_error(space) -> None:
     from fastapi.testclient import TestClient
 
-    from alertstatus.app import create_app
+    from alertstatus.api.app import create_app
     from alertstatus.settings import Settings
     from tests.integration.test_unavailable import closed_port
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from alertstatus.app import create_app
+from alertstatus.api.app import create_app
 from alertstatus.settings import Settings
 from tests.conftest import status_path
 

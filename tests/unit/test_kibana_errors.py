@@ -7,8 +7,8 @@ import socket
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from alertstatus.app import create_app
-from alertstatus.dialects.kibana.errors import KibanaRoute
+from alertstatus.api.app import create_app
+from alertstatus.api.errors import KIBANA, dialect_route
 from alertstatus.settings import Settings
 
 
@@ -19,7 +19,7 @@ def test_unexpected_error_is_500_internal_server_error_in_siem_shape() -> None:
     app = create_app(
         Settings(ELASTICSEARCH_URL=f"http://127.0.0.1:{port}", ELASTICSEARCH_MAX_RETRIES=0)
     )
-    router = APIRouter(route_class=KibanaRoute)
+    router = APIRouter(route_class=dialect_route(KIBANA))
 
     @router.get("/api/boom")
     async def boom() -> None:

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
+from alertstatus.api.middleware import request_id
 from alertstatus.observability.logs import RequestLog, configure_logging, wants_json
-from alertstatus.observability.middleware import request_id
 
 
 class Terminal(io.StringIO):

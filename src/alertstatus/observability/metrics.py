@@ -1,4 +1,4 @@
-"""`GET /metrics`: Prometheus counters for requests, alert updates and Elasticsearch errors.
+"""Prometheus counters for requests, alert updates and Elasticsearch errors.
 
 Each app owns its own CollectorRegistry (`app.state.metrics`), so several apps in one process
 (tests, embedding) never clash on metric names. With several uvicorn workers each worker counts
@@ -7,15 +7,9 @@ its own requests: see docs/operations.md.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
-from alertstatus.auth.dependencies import require
-from alertstatus.auth.models import Principal, Role
-from alertstatus.dialects.kibana.errors import KibanaRoute
 from alertstatus.engine.model import StatusChange
 from alertstatus.engine.outcome import UpdateCounts
 
@@ -85,14 +79,3 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
-
-
-router = APIRouter(route_class=KibanaRoute, tags=["System"])
-
-
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(
-    request: Request, principal: Annotated[Principal, Depends(require(Role.VIEWER))]
-) -> Response:
-    body = request.app.state.metrics.exposition()
-    return Response(body, media_type=CONTENT_TYPE_LATEST)

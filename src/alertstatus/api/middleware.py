@@ -1,4 +1,4 @@
-"""One pure ASGI middleware: request id, timing, route metrics and the request's log line."""
+"""Pure ASGI middleware: request id, timing, route metrics and the request's log line."""
 
 from __future__ import annotations
 
@@ -29,16 +29,16 @@ def request_id(scope: Scope) -> str:
 
 
 def route_labels(scope: Scope) -> tuple[str, str]:
-    """(route template, dialect): `/s/{space_id}/api/...` and `kibana`, never raw paths."""
+    """(route template, dialect): `/s/{space_id}/api/...` and `kibana`, never raw paths.
+
+    The dialect is the one the matched route answers in (api/errors.py, `ErrorDialect.name`).
+    """
     route = scope.get("route")
     template = getattr(route, "path", None)
     if not isinstance(template, str):
         return UNMATCHED, "none"
-    module = getattr(getattr(route, "endpoint", None), "__module__", "") or ""
-    parts = module.split(".")
-    if "dialects" in parts and parts.index("dialects") + 1 < len(parts):
-        return template, parts[parts.index("dialects") + 1]
-    return template, parts[1] if len(parts) > 1 else "none"
+    dialect = getattr(route, "error_dialect", None)
+    return template, getattr(dialect, "name", "none")
 
 
 class ObservabilityMiddleware:

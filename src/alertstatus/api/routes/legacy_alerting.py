@@ -1,21 +1,22 @@
-"""Kibana 7.x legacy alerting routes (`/api/alerts/...`), each also under `/s/{space_id}`."""
+"""Kibana 7.x legacy alerting routes (`/api/alerts/...`) on rules in `.alertstatus-rules`; each also
+under `/s/{space_id}` (docs/rules.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
-from alertstatus.dialects.kibana.errors import KibanaPlatformRoute
+from alertstatus.api.deps import RuleServiceDep, RuleWriter, SettingsDep, SpaceId, Viewer
+from alertstatus.api.errors import KIBANA_PLATFORM, dialect_route
+from alertstatus.api.responses import json_response
+from alertstatus.api.spaces import SpacedRouter
 from alertstatus.errors import RuleInvalid
-from alertstatus.http import json_response
-from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route_with_spaces
 from alertstatus.rules.kql import FILTER_FIELDS, compile_filter
 from alertstatus.rules.models import LegacyCreateBody, LegacyUpdateBody
-from alertstatus.rules.service import DEFAULT_SEARCH_FIELDS, Actor, FindRequest, RuleService
+from alertstatus.rules.service import DEFAULT_SEARCH_FIELDS, FindRequest
 from alertstatus.rules.translate import (
     LEGACY_FIELDS,
     legacy_create_attributes,
@@ -25,11 +26,9 @@ from alertstatus.rules.translate import (
 
 BASE = "/api/alerts"
 SEARCHABLE = frozenset({"text", "keyword"})
-router = APIRouter(route_class=KibanaPlatformRoute, tags=["Kibana alerting (legacy 7.x)"])
-
-
-def route(method: str, path: str, **options: Any) -> Callable[[Callable], Callable]:
-    return route_with_spaces(router, method, BASE + path, **options)
+router = SpacedRouter(
+    route_class=dialect_route(KIBANA_PLATFORM), tags=["Kibana alerting (legacy 7.x)"]
+)
 
 
 def done() -> Response:
@@ -37,75 +36,99 @@ def done() -> Response:
     return Response(status_code=200)
 
 
-@route("POST", "/alert", summary="Create an alert (rule)")
-@route("POST", "/alert/{id}", summary="Create an alert (rule) with a given UUID v1/v4 id")
+@router.post(BASE + "/alert", summary="Create an alert (rule)")
+@router.post(
+    BASE + "/alert/{id}",
+    name="create_alert_with_id",
+    summary="Create an alert (rule) with a given UUID v1/v4 id",
+)
 async def create_alert(
-    principal: Writer, space_id: Space, request: Request, body: LegacyCreateBody, service: Service
+    principal: RuleWriter,
+    space_id: SpaceId,
+    request: Request,
+    body: LegacyCreateBody,
+    service: RuleServiceDep,
 ) -> Response:
     rule_id = request.path_params.get("id")
     rule = await service.create(space_id, rule_id, legacy_create_attributes(body), principal.actor)
     return json_response(to_legacy(rule))
 
 
-@route("GET", "/alert/{id}", summary="Get an alert (rule)")
-async def get_alert(_: Reader, space_id: Space, id: str, service: Service) -> Response:
+@router.get(BASE + "/alert/{id}", summary="Get an alert (rule)")
+async def get_alert(_: Viewer, space_id: SpaceId, id: str, service: RuleServiceDep) -> Response:
     return json_response(to_legacy(await service.get(space_id, id)))
 
 
-@route("PUT", "/alert/{id}", summary="Update an alert (rule)")
+@router.put(BASE + "/alert/{id}", summary="Update an alert (rule)")
 async def update_alert(
-    principal: Writer, space_id: Space, id: str, body: LegacyUpdateBody, service: Service
+    principal: RuleWriter,
+    space_id: SpaceId,
+    id: str,
+    body: LegacyUpdateBody,
+    service: RuleServiceDep,
 ) -> Response:
     rule = await service.update(space_id, id, legacy_update_attributes(body), principal.actor)
     return json_response(to_legacy(rule))
 
 
-@route("DELETE", "/alert/{id}", summary="Delete an alert (rule)")
-async def delete_alert(_: Writer, space_id: Space, id: str, service: Service) -> Response:
+@router.delete(BASE + "/alert/{id}", summary="Delete an alert (rule)")
+async def delete_alert(
+    _: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
+) -> Response:
     await service.delete(space_id, id)
     return done()
 
 
-# Rule switches: each flips one thing through one service call and answers 200, no body.
-Switch = Callable[[RuleService, str, str, Actor], Awaitable[Any]]
-SWITCHES: list[tuple[str, str, Switch]] = [
-    ("_enable", "Enable an alert (rule)",
-     lambda service, space, id, actor: service.set_enabled(space, id, True, actor)),
-    ("_disable", "Disable an alert (rule)",
-     lambda service, space, id, actor: service.set_enabled(space, id, False, actor)),
-    ("_mute_all", "Mute all alert instances of a rule",
-     lambda service, space, id, actor: service.set_mute_all(space, id, True, actor)),
-    ("_unmute_all", "Unmute all alert instances of a rule",
-     lambda service, space, id, actor: service.set_mute_all(space, id, False, actor)),
-]  # fmt: skip
+@router.post(BASE + "/alert/{id}/_enable", summary="Enable an alert (rule)")
+async def enable_alert(
+    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
+) -> Response:
+    await service.set_enabled(space_id, id, True, principal.actor)
+    return done()
 
 
-def _switch_route(suffix: str, summary: str, switch: Switch) -> None:
-    async def handler(principal: Writer, space_id: Space, id: str, service: Service) -> Response:
-        await switch(service, space_id, id, principal.actor)
-        return done()
-
-    handler.__name__ = f"alert{suffix}"
-    route("POST", f"/alert/{{id}}/{suffix}", summary=summary)(handler)
-
-
-def _instance_route(suffix: str, summary: str, muted: bool) -> None:
-    async def handler(
-        principal: Writer, space_id: Space, id: str, instance_id: str, service: Service
-    ) -> Response:
-        await service.set_alert_muted(space_id, id, instance_id, muted, principal.actor)
-        return done()
-
-    handler.__name__ = f"alert_instance{suffix}"
-    route("POST", f"/alert/{{id}}/alert_instance/{{instance_id}}/{suffix}", summary=summary)(
-        handler
-    )
+@router.post(BASE + "/alert/{id}/_disable", summary="Disable an alert (rule)")
+async def disable_alert(
+    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
+) -> Response:
+    await service.set_enabled(space_id, id, False, principal.actor)
+    return done()
 
 
-for _suffix, _summary, _switch in SWITCHES:
-    _switch_route(_suffix, _summary, _switch)
-_instance_route("_mute", "Mute an alert instance", muted=True)
-_instance_route("_unmute", "Unmute an alert instance", muted=False)
+@router.post(BASE + "/alert/{id}/_mute_all", summary="Mute all alert instances of a rule")
+async def mute_all_instances(
+    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
+) -> Response:
+    await service.set_mute_all(space_id, id, True, principal.actor)
+    return done()
+
+
+@router.post(BASE + "/alert/{id}/_unmute_all", summary="Unmute all alert instances of a rule")
+async def unmute_all_instances(
+    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
+) -> Response:
+    await service.set_mute_all(space_id, id, False, principal.actor)
+    return done()
+
+
+@router.post(
+    BASE + "/alert/{id}/alert_instance/{instance_id}/_mute", summary="Mute an alert instance"
+)
+async def mute_instance(
+    principal: RuleWriter, space_id: SpaceId, id: str, instance_id: str, service: RuleServiceDep
+) -> Response:
+    await service.set_alert_muted(space_id, id, instance_id, True, principal.actor)
+    return done()
+
+
+@router.post(
+    BASE + "/alert/{id}/alert_instance/{instance_id}/_unmute", summary="Unmute an alert instance"
+)
+async def unmute_instance(
+    principal: RuleWriter, space_id: SpaceId, id: str, instance_id: str, service: RuleServiceDep
+) -> Response:
+    await service.set_alert_muted(space_id, id, instance_id, False, principal.actor)
+    return done()
 
 
 def _stored_field(legacy: str, purpose: str, kinds: frozenset[str] = frozenset()) -> str:
@@ -136,12 +159,12 @@ def _reference(request: Request, raw: str | None) -> tuple[str, str] | None:
     return (ref_type, ref_id) if ref_type is not None and ref_id is not None else None
 
 
-@route("GET", "/_find", summary="Find alerts (rules)")
+@router.get(BASE + "/_find", summary="Find alerts (rules)")
 async def find_alerts(
-    _: Reader,
-    space_id: Space,
+    _: Viewer,
+    space_id: SpaceId,
     request: Request,
-    service: Service,
+    service: RuleServiceDep,
     per_page: Annotated[int, Query(ge=0)] = 10,
     page: Annotated[int, Query(ge=1)] = 1,
     search: str | None = None,
@@ -175,11 +198,13 @@ async def find_alerts(
     )
 
 
-@route("GET", "/_health", summary="Alerting framework health")
-async def health(_: Reader, space_id: Space, request: Request, service: Service) -> Response:
+@router.get(BASE + "/_health", summary="Alerting framework health")
+async def health(
+    _: Viewer, space_id: SpaceId, request: Request, settings: SettingsDep, service: RuleServiceDep
+) -> Response:
     status = "ok" if await service.readable() else "error"
     at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    auth_enabled = request.app.state.settings.auth_enabled
+    auth_enabled = settings.auth_enabled
     secure = not auth_enabled or request.url.scheme == "https"
     component = {"status": status, "timestamp": at}
     return json_response(
@@ -195,6 +220,6 @@ async def health(_: Reader, space_id: Space, request: Request, service: Service)
     )
 
 
-@route("GET", "/list_alert_types", summary="List alert (rule) types")
-async def list_alert_types(_: Reader, space_id: Space, service: Service) -> Response:
+@router.get(BASE + "/list_alert_types", summary="List alert (rule) types")
+async def list_alert_types(_: Viewer, space_id: SpaceId, service: RuleServiceDep) -> Response:
     return json_response([rule_type.legacy_listing() for rule_type in service.types.all()])

@@ -1,15 +1,16 @@
-"""Kibana's 2023-10-31 rule routes (`/api/alerting/rule/{id}`), each also under `/s/{space_id}`."""
+"""Kibana's 2023-10-31 rule routes (`/api/alerting/rule/{id}`), each also under `/s/{space_id}`
+(docs/rules.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import Depends, HTTPException, Request, Response
 
-from alertstatus.dialects.kibana.errors import KibanaPlatformRoute
-from alertstatus.http import json_response
-from alertstatus.rules.dependencies import Reader, Service, Space, Writer, route_with_spaces
+from alertstatus.api.deps import RuleServiceDep, RuleWriter, SpaceId, Viewer
+from alertstatus.api.errors import KIBANA_PLATFORM, dialect_route
+from alertstatus.api.responses import json_response
+from alertstatus.api.spaces import SpacedRouter
 from alertstatus.rules.models import RuleCreateBody, RuleUpdateBody
 from alertstatus.rules.translate import rule_create_attributes, rule_update_attributes, to_v2
 
@@ -28,8 +29,8 @@ async def api_version(request: Request) -> None:
         )
 
 
-router = APIRouter(
-    route_class=KibanaPlatformRoute,
+router = SpacedRouter(
+    route_class=dialect_route(KIBANA_PLATFORM),
     tags=["Kibana alerting rules"],
     dependencies=[Depends(api_version)],
 )
@@ -42,40 +43,47 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def route(method: str, path: str, **options: Any) -> Callable[[Callable], Callable]:
-    return route_with_spaces(router, method, BASE + path, responses=RESPONSES, **options)
-
-
 def rule_response(rule: dict[str, Any]) -> Response:
     response = json_response(to_v2(rule))
     response.headers[VERSION_HEADER] = API_VERSION
     return response
 
 
-@route("POST", "", summary="Create a rule")
-@route("POST", "/{id}", summary="Create a rule with a given UUID v1/v4 id")
+@router.post(BASE, responses=RESPONSES, summary="Create a rule")
+@router.post(
+    BASE + "/{id}",
+    name="create_rule_with_id",
+    responses=RESPONSES,
+    summary="Create a rule with a given UUID v1/v4 id",
+)
 async def create_rule(
-    principal: Writer, space_id: Space, request: Request, body: RuleCreateBody, service: Service
+    principal: RuleWriter,
+    space_id: SpaceId,
+    request: Request,
+    body: RuleCreateBody,
+    service: RuleServiceDep,
 ) -> Response:
     rule_id = request.path_params.get("id")
     rule = await service.create(space_id, rule_id, rule_create_attributes(body), principal.actor)
     return rule_response(rule)
 
 
-@route("GET", "/{id}", summary="Get a rule")
-async def get_rule(_: Reader, space_id: Space, id: str, service: Service) -> Response:
+@router.get(BASE + "/{id}", responses=RESPONSES, summary="Get a rule")
+async def get_rule(_: Viewer, space_id: SpaceId, id: str, service: RuleServiceDep) -> Response:
     return rule_response(await service.get(space_id, id))
 
 
-@route("PUT", "/{id}", summary="Update a rule")
+@router.put(BASE + "/{id}", responses=RESPONSES, summary="Update a rule")
 async def update_rule(
-    principal: Writer, space_id: Space, id: str, body: RuleUpdateBody, service: Service
+    principal: RuleWriter, space_id: SpaceId, id: str, body: RuleUpdateBody, service: RuleServiceDep
 ) -> Response:
     rule = await service.update(space_id, id, rule_update_attributes(body), principal.actor)
     return rule_response(rule)
 
 
-@route("DELETE", "/{id}", summary="Delete a rule", status_code=204)
-async def delete_rule(_: Writer, space_id: Space, id: str, service: Service) -> Response:
+@router.delete(BASE + "/{id}", responses=RESPONSES, summary="Delete a rule", status_code=204)
+async def delete_rule(
+    _: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
+) -> Response:
     await service.delete(space_id, id)
     return Response(status_code=204)

@@ -1,16 +1,19 @@
-"""UTMStack's alert status API on the one engine (space: settings.utmstack_space_id)."""
+"""UTMStack's alert status API on the one engine, in the space `ALERTSTATUS_UTMSTACK_SPACE_ID`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Depends, Response
 
-from fastapi import APIRouter, Depends, Request, Response
-
-from alertstatus.auth.dependencies import require
-from alertstatus.auth.models import Principal, Role
-from alertstatus.dialects.common import error_route, request_id, workflow_service
-from alertstatus.dialects.utmstack.errors import render
-from alertstatus.dialects.utmstack.models import UpdateAlertStatusRequest, UtmAlertView
+from alertstatus.api.deps import (
+    Analyst,
+    RequestId,
+    SpaceId,
+    Viewer,
+    WorkflowServiceDep,
+    configured_space,
+)
+from alertstatus.api.errors import UTMSTACK, dialect_route
+from alertstatus.api.schemas.utmstack import UpdateAlertStatusRequest, UtmAlertView
 from alertstatus.engine.history import Provenance
 from alertstatus.engine.vocabulary import (
     FALSE_POSITIVE_TAG,
@@ -20,27 +23,27 @@ from alertstatus.engine.vocabulary import (
     utmstack_target,
     word,
 )
-from alertstatus.engine.workflow import DialectChange, WorkflowService
+from alertstatus.engine.workflow import DialectChange
 
-router = APIRouter(route_class=error_route(render), tags=["UTMStack"])
-
-
-def utmstack_space(request: Request) -> str:
-    return request.app.state.settings.utmstack_space_id
+router = APIRouter(
+    route_class=dialect_route(UTMSTACK),
+    tags=["UTMStack"],
+    dependencies=[Depends(configured_space(lambda settings: settings.utmstack_space_id))],
+)
 
 
 @router.post(
     "/api/utm-alerts/status",
     status_code=200,
     summary="Update alert status (all-or-nothing: any unknown id changes nothing)",
-    responses={200: {"description": "Empty body"}, 400: {}, 401: {}, 404: {}, 500: {}},
+    responses={200: {"description": "Empty body"}},
 )
 async def update_alert_status(
     body: UpdateAlertStatusRequest,
-    request: Request,
-    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
-    service: Annotated[WorkflowService, Depends(workflow_service)],
-    space_id: Annotated[str, Depends(utmstack_space)],
+    principal: Analyst,
+    space_id: SpaceId,
+    request_id: RequestId,
+    service: WorkflowServiceDep,
 ) -> Response:
     change = DialectChange(
         space_id=space_id,
@@ -48,11 +51,7 @@ async def update_alert_status(
         target=utmstack_target(body.status, false_positive=body.addFalsePositiveTag),
         already_there=states_saying(Dialect.UTMSTACK, body.status),
         provenance=Provenance(
-            Dialect.UTMSTACK,
-            principal.actor,
-            body.statusObservation,
-            request_id(request),
-            principal.name,
+            Dialect.UTMSTACK, principal.actor, body.statusObservation, request_id, principal.name
         ),
         tags_to_add=(FALSE_POSITIVE_TAG,) if body.addFalsePositiveTag else (),
     )
@@ -62,10 +61,7 @@ async def update_alert_status(
 
 @router.get("/api/utm-alerts/{alert_id}", response_model=UtmAlertView, summary="Read one alert")
 async def get_alert(
-    alert_id: str,
-    principal: Annotated[Principal, Depends(require(Role.VIEWER))],
-    service: Annotated[WorkflowService, Depends(workflow_service)],
-    space_id: Annotated[str, Depends(utmstack_space)],
+    alert_id: str, principal: Viewer, space_id: SpaceId, service: WorkflowServiceDep
 ) -> UtmAlertView:
     alert = await service.get(space_id, alert_id)
     status = UtmStatus(word(Dialect.UTMSTACK, alert.state))

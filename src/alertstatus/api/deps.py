@@ -1,0 +1,197 @@
+"""What a route may declare in its signature: typed aliases, so a route reads `principal: Analyst`
+and `service: StatusServiceDep` instead of a chain of `Depends(...)`.
+
+- Who calls: `Viewer`, `Analyst`, `Admin` (authenticated, holding at least that role in the
+  request's space), `Caller` (any authenticated caller; for routes about the caller, not a space),
+  `RuleWriter` (admin plus Kibana's `kbn-xsrf` header).
+- Where: `SpaceId`, the space of the request: the `/s/{space_id}` segment (api/spaces.py), or the
+  space a dialect is configured to work in (`configured_space`), else Kibana's `default`.
+- With what: one alias per service of the composition root (`alertstatus.services`), which
+  `create_app` keeps as one typed object on `app.state.services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.exceptions import HTTPException
+
+from alertstatus.api.middleware import request_id
+from alertstatus.auth.models import Principal, Role
+from alertstatus.auth.service import ANONYMOUS, Authenticator, Credentials
+from alertstatus.auth.sessions import COOKIE_NAME, CSRF_HEADER
+from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
+from alertstatus.engine.service import StatusService
+from alertstatus.engine.tags import AlertFieldsService
+from alertstatus.engine.workflow import WorkflowService
+from alertstatus.errors import Forbidden, Unauthenticated
+from alertstatus.observability.logs import note_caller
+from alertstatus.rules.service import RuleService
+from alertstatus.services import Services
+from alertstatus.settings import Settings
+from alertstatus.tasks.service import TaskService
+
+# --- services -------------------------------------------------------------------------------------
+
+
+def services(request: Request) -> Services:
+    """The process's services (`create_app` builds them at start-up)."""
+    built: Services | None = getattr(request.app.state, "services", None)
+    if built is None:
+        raise RuntimeError("the app has not started: services are built in its lifespan")
+    return built
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def settings(request: Request) -> Settings:
+    """The app's settings; known before start-up (auth checks run even without a cluster)."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
+
+
+def status_service(request: Request) -> StatusService:
+    return services(request).status
+
+
+def workflow_service(request: Request) -> WorkflowService:
+    return services(request).workflow
+
+
+def alert_fields_service(request: Request) -> AlertFieldsService:
+    return services(request).alert_fields
+
+
+def task_service(request: Request) -> TaskService:
+    return services(request).tasks
+
+
+def rule_service(request: Request) -> RuleService:
+    return services(request).rules
+
+
+def authenticator(request: Request) -> Authenticator:
+    return services(request).authenticator
+
+
+StatusServiceDep = Annotated[StatusService, Depends(status_service)]
+WorkflowServiceDep = Annotated[WorkflowService, Depends(workflow_service)]
+AlertFieldsServiceDep = Annotated[AlertFieldsService, Depends(alert_fields_service)]
+TaskServiceDep = Annotated[TaskService, Depends(task_service)]
+RuleServiceDep = Annotated[RuleService, Depends(rule_service)]
+AuthenticatorDep = Annotated[Authenticator, Depends(authenticator)]
+
+
+# --- the space of a request -----------------------------------------------------------------------
+
+SPACE_STATE_KEY = "space_id"
+
+
+def space_of(request: Request) -> str:
+    """The space this request acts in, validated before it can reach an index name."""
+    bound = getattr(request.state, SPACE_STATE_KEY, None)
+    if isinstance(bound, str):
+        return bound
+    return validate_space_id(request.path_params.get("space_id", DEFAULT_SPACE))
+
+
+def configured_space(read: Callable[[Settings], str]) -> Callable[[Request], None]:
+    """A router dependency for dialects whose space is a setting (UTMStack, CHAD).
+
+    It runs before the route's own dependencies, so authorization checks that very space.
+    """
+
+    def bind(request: Request) -> None:
+        setattr(request.state, SPACE_STATE_KEY, validate_space_id(read(settings(request))))
+
+    return bind
+
+
+def current_request_id(request: Request) -> str:
+    """The id the observability middleware echoes in `X-Request-Id`: kept in the status history."""
+    known = request.scope.get("state", {}).get("request_id")
+    return known if isinstance(known, str) else request_id(request.scope)
+
+
+SpaceId = Annotated[str, Depends(space_of)]
+RequestId = Annotated[str, Depends(current_request_id)]
+
+
+# --- who calls ------------------------------------------------------------------------------------
+
+
+async def authenticate(request: Request) -> Principal:
+    """The caller of `request`, or Unauthenticated."""
+    if not settings(request).auth_enabled:
+        return ANONYMOUS
+    built: Services | None = getattr(request.app.state, "services", None)
+    if built is None:
+        raise Unauthenticated("Unauthorized")
+    credentials = Credentials(
+        method=request.method,
+        authorization=request.headers.get("authorization"),
+        session_cookie=request.cookies.get(COOKIE_NAME),
+        csrf_token=request.headers.get(CSRF_HEADER),
+    )
+    return await built.authenticator.authenticate(credentials)
+
+
+def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that yields the caller when they hold `role` in the request's space.
+
+    `in_space=False` for routes about the caller rather than a space's data (whoami, sessions).
+    """
+
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate(request)
+        if not principal.role.allows(role):
+            raise Forbidden(
+                f"API [{request.method} {request.url.path}] is unauthorized for user, "
+                f"this action is granted by the role [{role.value}]"
+            )
+        space_id = space_of(request) if in_space else DEFAULT_SPACE
+        note_caller(actor=principal.name, space=space_id)
+        if in_space and not principal.may_enter(space_id):
+            raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
+        return principal
+
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by the auth matrix
+    dependency.in_space = in_space  # type: ignore[attr-defined]
+    return dependency
+
+
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
+Analyst = Annotated[Principal, Depends(require(Role.ANALYST))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+Caller = Annotated[Principal, Depends(require(Role.VIEWER, in_space=False))]
+
+# --- Kibana's XSRF rule ---------------------------------------------------------------------------
+
+XSRF_HEADERS = ("kbn-xsrf", "kbn-version")
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+XSRF_MESSAGE = "Request must contain a kbn-xsrf header."
+
+
+async def require_xsrf(request: Request) -> None:
+    """Kibana's rule: a state-changing request carries `kbn-xsrf` or `kbn-version` (any value).
+
+    Kibana's own `signals/status` documentation sends no such header, so only the rule routes use
+    it (docs/security.md).
+    """
+    if request.method in SAFE_METHODS:
+        return
+    if not any(header in request.headers for header in XSRF_HEADERS):
+        raise HTTPException(status_code=400, detail=XSRF_MESSAGE)
+
+
+async def rule_writer(principal: Admin, _: Annotated[None, Depends(require_xsrf)]) -> Principal:
+    """Rules are admin-only to change; the XSRF check comes after authentication, as in Kibana."""
+    return principal
+
+
+RuleWriter = Annotated[Principal, Depends(rule_writer)]

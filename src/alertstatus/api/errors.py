@@ -1,0 +1,286 @@
+"""Error shapes: one route class factory, and one renderer table per dialect.
+
+Every route belongs to a dialect (`ErrorDialect`): the wording and shape its callers expect when
+something goes wrong. The route class made by `dialect_route` answers every error its routes
+raise, request validation and oversized bodies included, with that dialect's table. A table maps
+exception classes to renderers and is searched along the error's class hierarchy (as Starlette
+looks up exception handlers), so a domain error (`alertstatus.errors`) that no table names is still
+answered with its own `status` in the dialect's generic shape.
+
+The shapes come from the documents each dialect publishes (docs/dialects.md): Kibana's platform
+`{statusCode, error, message}` and security solution `{message, status_code}`, UTMStack's Spring
+Boot body, CHAD's FastAPI `{"detail": ...}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException  # FastAPI's is a subclass; body parsing raises this
+
+from alertstatus.api.limits import check_declared_size
+from alertstatus.api.responses import json_response
+from alertstatus.engine.scripts import utc_now_iso
+from alertstatus.errors import (
+    AlertNotFound,
+    AlertstatusError,
+    AuthError,
+    ForbiddenTransition,
+    InvalidArrays,
+    InvalidSpaceId,
+    InvalidTaskId,
+    SelectionTooLarge,
+    StatusChangeError,
+)
+from alertstatus.es.gateway import ElasticsearchError
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[Request, Any], Response]
+
+INVALID_JSON = "Invalid request payload JSON format"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDialect:
+    """How one dialect answers errors, and what its routes document in OpenAPI."""
+
+    name: str  # the `dialect` label of metrics and log lines
+    renderers: Mapping[type[BaseException], Renderer]
+    validation_status: int = 400  # what a body or parameter that fails validation answers
+    documented: Mapping[int, str] = field(default_factory=dict)
+
+    def render(self, request: Request, error: Exception) -> Response:
+        """The renderer of the nearest class in `error`'s hierarchy; unknown errors are logged."""
+        for kind in type(error).__mro__:
+            renderer = self.renderers.get(kind)
+            if kind is Exception:
+                log.exception("unexpected error", exc_info=error)
+            if renderer is not None:
+                return renderer(request, error)
+        raise error  # BaseException (cancellation, exit) is not ours to answer
+
+
+def dialect_route(dialect: ErrorDialect) -> type[APIRoute]:
+    """The route class of a dialect: its errors, its documented statuses, its metrics label."""
+
+    class DialectRoute(APIRoute):
+        error_dialect = dialect
+
+        def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+            super().__init__(path, endpoint, **options)
+            documented = {
+                status: {"description": text}
+                for status, text in dialect.documented.items()
+                if status != 413 or self.body_field is not None
+            }
+            self.responses = {**documented, **self.responses}
+
+        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+            handler = super().get_route_handler()
+
+            async def handle(request: Request) -> Response:
+                try:
+                    check_declared_size(request.scope)
+                    return await handler(request)
+                except Exception as error:
+                    response = dialect.render(request, error)
+                    if response.status_code == 413:  # the rest of the body was never read
+                        response.headers["connection"] = "close"
+                    return response
+
+            return handle
+
+    return DialectRoute
+
+
+# --- Kibana ---------------------------------------------------------------------------------------
+
+
+def platform_error(status: int, message: str) -> Response:
+    """Kibana core's shape (hapi/Boom): validation, auth, routing, alerting."""
+    return json_response(
+        {"statusCode": status, "error": HTTPStatus(status).phrase, "message": message}, status
+    )
+
+
+def siem_error(status: int, message: Any) -> Response:
+    """The security solution's route-level shape (`transformError`)."""
+    return json_response({"message": message, "status_code": status}, status)
+
+
+def kibana_validation_message(errors: Sequence[Any]) -> str:
+    """`[request body].field: message` for each problem, joined as Kibana joins them."""
+    parts = []
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return INVALID_JSON
+        where, *path = error.get("loc") or ("body",)
+        prefix = "[request body]" if where == "body" else f"[request {where}]"
+        text = "Required" if error.get("type") == "missing" else error.get("msg", "Invalid")
+        text = text.removeprefix("Value error, ")
+        location = prefix + "".join(f".{part}" for part in path)
+        parts.append(f"{location}: {text}")
+    return ", ".join(parts) or "[request body]: Invalid input"
+
+
+KIBANA_RENDERERS: dict[type[BaseException], Renderer] = {
+    RequestValidationError: lambda _, error: platform_error(
+        400, kibana_validation_message(error.errors())
+    ),
+    InvalidSpaceId: lambda _, error: platform_error(400, f"[request params].space_id: {error}"),
+    InvalidTaskId: lambda _, error: platform_error(400, f"[request params].task_id: {error}"),
+    SelectionTooLarge: lambda _, error: platform_error(400, f"[request body].signal_ids: {error}"),
+    StatusChangeError: lambda _, error: siem_error(400, error.message),
+    InvalidArrays: lambda _, error: siem_error(400, error.messages),
+    AlertNotFound: lambda _, error: platform_error(404, f"Alert [{error.missing[0]}] not found"),
+    ElasticsearchError: lambda _, error: siem_error(error.status, error.reason()),
+    AlertstatusError: lambda _, error: platform_error(error.status, error.message),
+    HTTPException: lambda _, error: platform_error(error.status_code, str(error.detail)),
+    Exception: lambda _, error: siem_error(500, "Internal Server Error"),
+}
+
+KIBANA_DOCUMENTED = {
+    400: "Invalid input: `{statusCode, error, message}` or `{message, status_code}`.",
+    401: "No valid credential: `{statusCode: 401, error, message}`.",
+    403: "The caller's role or spaces do not allow this: `{statusCode: 403, error, message}`.",
+    413: "The body is larger than `ALERTSTATUS_MAX_BODY_BYTES`: `{statusCode: 413, ...}`.",
+    500: "`{message, status_code}`; Elasticsearch's errors keep its status (503, 504: no answer).",
+}
+
+KIBANA = ErrorDialect("kibana", KIBANA_RENDERERS, documented=KIBANA_DOCUMENTED)
+
+# Kibana's platform routes (alerting rules, status): Elasticsearch failures in the platform shape.
+KIBANA_PLATFORM = ErrorDialect(
+    "kibana",
+    {
+        **KIBANA_RENDERERS,
+        ElasticsearchError: lambda _, error: platform_error(error.status, error.reason()),
+    },
+    documented={
+        **KIBANA_DOCUMENTED,
+        500: "`{statusCode, error, message}`; Elasticsearch's errors keep its status.",
+    },
+)
+
+# alertstatus's own routes (history, tasks, sessions, metrics) answer as Kibana's routes do.
+ALERTSTATUS = ErrorDialect("alertstatus", KIBANA_RENDERERS, documented=KIBANA_DOCUMENTED)
+
+
+# --- UTMStack: Spring Boot's default error attributes; the seed's body for 404 -------------------
+
+
+def spring_error(request: Request, status: int, message: str) -> Response:
+    body = {
+        "timestamp": utc_now_iso(),
+        "status": status,
+        "error": HTTPStatus(status).phrase,
+        "message": message,
+        "path": request.url.path,
+    }
+    return json_response(body, status)
+
+
+def utmstack_validation_message(error: RequestValidationError) -> str:
+    parts = []
+    for problem in error.errors():
+        if problem.get("type") == "json_invalid":
+            return "Malformed JSON request"
+        location = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "body"
+        parts.append(f"{location}: {problem.get('msg', 'invalid')}")
+    return "Invalid request payload: " + "; ".join(parts)
+
+
+def utmstack_not_found(_: Request, error: AlertNotFound) -> Response:
+    body = {
+        "error": "Invalid alert ID",
+        "message": f"Alert with ID '{error.missing[0]}' not found",
+        "timestamp": utc_now_iso(),
+        "status": 404,
+    }
+    return json_response(body, 404)
+
+
+def utmstack_failure(request: Request, error: Exception) -> Response:
+    if isinstance(error, ElasticsearchError):
+        log.warning("utmstack status update failed: %s", error.reason())
+    return spring_error(request, 500, "Internal server error during update")
+
+
+UTMSTACK = ErrorDialect(
+    "utmstack",
+    {
+        RequestValidationError: lambda request, error: spring_error(
+            request, 400, utmstack_validation_message(error)
+        ),
+        AlertNotFound: utmstack_not_found,
+        ElasticsearchError: utmstack_failure,
+        AlertstatusError: lambda request, error: spring_error(request, error.status, error.message),
+        HTTPException: lambda request, error: spring_error(
+            request, error.status_code, str(error.detail)
+        ),
+        Exception: utmstack_failure,
+    },
+    documented={
+        400: "Invalid input: `{timestamp, status, error, message, path}`.",
+        401: "No valid credential (Spring's error body).",
+        403: "The caller's role or spaces do not allow this (Spring's error body).",
+        404: "An alert id names no alert: `{error, message, timestamp, status}`; nothing changed.",
+        413: "The body is larger than `ALERTSTATUS_MAX_BODY_BYTES` (Spring's error body).",
+        500: "Elasticsearch failed: `Internal server error during update`.",
+    },
+)
+
+
+# --- CHAD: FastAPI's `{"detail": ...}` with the seed's texts -------------------------------------
+
+CHAD_INVALID_STATUS = "Invalid status value"
+CHAD_NOT_FOUND = "Alert not found"
+
+
+def detail(status: int, message: object) -> Response:
+    return json_response({"detail": message}, status)
+
+
+def chad_validation(_: Request, error: RequestValidationError) -> Response:
+    problems = error.errors()
+    if any(problem.get("loc", ())[-1:] == ("status",) for problem in problems):
+        return detail(400, CHAD_INVALID_STATUS)
+    return detail(422, jsonable_encoder(problems))
+
+
+def chad_elasticsearch(_: Request, error: ElasticsearchError) -> Response:
+    log.warning("chad request failed in Elasticsearch: %s", error.reason())
+    return detail(error.status if error.status >= 500 else 500, error.reason())
+
+
+CHAD = ErrorDialect(
+    "chad",
+    {
+        RequestValidationError: chad_validation,
+        AlertNotFound: lambda _, error: detail(404, CHAD_NOT_FOUND),
+        ForbiddenTransition: lambda _, error: detail(409, error.message),
+        AuthError: lambda _, error: detail(error.status, error.detail),
+        ElasticsearchError: chad_elasticsearch,
+        AlertstatusError: lambda _, error: detail(error.status, error.message),
+        HTTPException: lambda _, error: detail(error.status_code, error.detail),
+        Exception: lambda _, error: detail(500, "Internal Server Error"),
+    },
+    validation_status=422,
+    documented={
+        400: f'`{{"detail": "{CHAD_INVALID_STATUS}"}}`.',
+        401: '`{"detail": "Not authenticated"}`.',
+        403: '`{"detail": "Not enough permissions"}`.',
+        404: f'`{{"detail": "{CHAD_NOT_FOUND}"}}`.',
+        409: "Forbidden transition: `Invalid status transition from <a> to <b>`.",
+        413: "The body is larger than `ALERTSTATUS_MAX_BODY_BYTES`.",
+    },
+)

@@ -1,0 +1,104 @@
+"""Elastic Security's alert routes (`/api/detection_engine/signals/...`): status, tags, assignees,
+search. Each parses its body (api/schemas/signals.py), calls one engine function and answers with
+Elasticsearch's own response, unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import Query, Response
+
+from alertstatus.api.deps import (
+    AlertFieldsServiceDep,
+    Analyst,
+    RequestId,
+    SettingsDep,
+    SpaceId,
+    StatusServiceDep,
+    Viewer,
+)
+from alertstatus.api.errors import KIBANA, dialect_route
+from alertstatus.api.responses import json_response, raw_json_response
+from alertstatus.api.schemas.signals import (
+    QuerySignalsBody,
+    SetAlertAssigneesBody,
+    SetAlertsStatusBody,
+    SetAlertTagsBody,
+)
+from alertstatus.api.spaces import SpacedRouter
+
+router = SpacedRouter(route_class=dialect_route(KIBANA), tags=["Elastic Security"])
+
+UPDATE_BY_QUERY_RESPONSE = {
+    200: {"description": "Elasticsearch's `_update_by_query` response, unchanged."}
+}
+
+# Our extension (docs/scale.md): false starts an Elasticsearch task and answers `{"task": id}`.
+WaitForCompletion = Annotated[
+    bool,
+    Query(description='false: run as a task, answer `{"task": id}` (alertstatus extension)'),
+]
+
+
+@router.post(
+    "/api/detection_engine/signals/status",
+    responses=UPDATE_BY_QUERY_RESPONSE,
+    summary="Set the status of alerts",
+)
+async def set_alerts_status(
+    body: SetAlertsStatusBody,
+    principal: Analyst,
+    space_id: SpaceId,
+    request_id: RequestId,
+    service: StatusServiceDep,
+    settings: SettingsDep,
+    wait_for_completion: WaitForCompletion = True,
+) -> Response:
+    change = body.to_change(
+        space_id, actor=principal.actor, extra_reasons=settings.extra_close_reasons
+    )
+    change = replace(change, request_id=request_id, caller=principal.name)
+    if not wait_for_completion:
+        return json_response({"task": await service.start(change)})
+    result = await service.apply(change)
+    return raw_json_response(result.raw, result.status)
+
+
+@router.post(
+    "/api/detection_engine/signals/tags",
+    responses=UPDATE_BY_QUERY_RESPONSE,
+    summary="Add and remove alert tags",
+)
+async def set_alert_tags(
+    body: SetAlertTagsBody, principal: Analyst, space_id: SpaceId, service: AlertFieldsServiceDep
+) -> Response:
+    result = await service.edit(body.to_edit(space_id))
+    return raw_json_response(result.raw, result.status)
+
+
+@router.post(
+    "/api/detection_engine/signals/assignees",
+    responses=UPDATE_BY_QUERY_RESPONSE,
+    summary="Assign alerts",
+)
+async def set_alert_assignees(
+    body: SetAlertAssigneesBody,
+    principal: Analyst,
+    space_id: SpaceId,
+    service: AlertFieldsServiceDep,
+) -> Response:
+    result = await service.edit(body.to_edit(space_id))
+    return raw_json_response(result.raw, result.status)
+
+
+@router.post(
+    "/api/detection_engine/signals/search",
+    responses={200: {"description": "Elasticsearch's search response, unchanged."}},
+    summary="Search alerts",
+)
+async def search_alerts(
+    body: QuerySignalsBody, principal: Viewer, space_id: SpaceId, service: AlertFieldsServiceDep
+) -> Response:
+    result = await service.search(space_id, body.search_body())
+    return raw_json_response(result.raw, result.status)
