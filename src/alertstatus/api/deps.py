@@ -13,7 +13,8 @@ and `service: StatusServiceDep` instead of a chain of `Depends(...)`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
@@ -32,6 +33,8 @@ from alertstatus.rules.service import RuleService
 from alertstatus.services import Services
 from alertstatus.settings import Settings
 from alertstatus.tasks.service import TaskService
+
+T = TypeVar("T")
 
 # --- services -------------------------------------------------------------------------------------
 
@@ -55,36 +58,27 @@ def settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(settings)]
 
 
-def status_service(request: Request) -> StatusService:
-    return services(request).status
+def from_services(part: Callable[[Services], T]) -> Callable[[Request], T]:
+    """A dependency yielding one part of the services."""
+
+    def dependency(request: Request) -> T:
+        return part(services(request))
+
+    return dependency
 
 
-def workflow_service(request: Request) -> WorkflowService:
-    return services(request).workflow
-
-
-def alert_fields_service(request: Request) -> AlertFieldsService:
-    return services(request).alert_fields
-
-
-def task_service(request: Request) -> TaskService:
-    return services(request).tasks
-
-
-def rule_service(request: Request) -> RuleService:
-    return services(request).rules
-
-
-def authenticator(request: Request) -> Authenticator:
-    return services(request).authenticator
-
-
-StatusServiceDep = Annotated[StatusService, Depends(status_service)]
-WorkflowServiceDep = Annotated[WorkflowService, Depends(workflow_service)]
-AlertFieldsServiceDep = Annotated[AlertFieldsService, Depends(alert_fields_service)]
-TaskServiceDep = Annotated[TaskService, Depends(task_service)]
-RuleServiceDep = Annotated[RuleService, Depends(rule_service)]
-AuthenticatorDep = Annotated[Authenticator, Depends(authenticator)]
+StatusServiceDep = Annotated[StatusService, Depends(from_services(lambda built: built.status))]
+WorkflowServiceDep = Annotated[
+    WorkflowService, Depends(from_services(lambda built: built.workflow))
+]
+AlertFieldsServiceDep = Annotated[
+    AlertFieldsService, Depends(from_services(lambda built: built.alert_fields))
+]
+TaskServiceDep = Annotated[TaskService, Depends(from_services(lambda built: built.tasks))]
+RuleServiceDep = Annotated[RuleService, Depends(from_services(lambda built: built.rules))]
+AuthenticatorDep = Annotated[
+    Authenticator, Depends(from_services(lambda built: built.authenticator))
+]
 
 
 # --- the space of a request -----------------------------------------------------------------------
@@ -170,6 +164,22 @@ Analyst = Annotated[Principal, Depends(require(Role.ANALYST))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Caller = Annotated[Principal, Depends(require(Role.VIEWER, in_space=False))]
 
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Who changes alerts, in which space, in which request: what the status history keeps."""
+
+    principal: Principal
+    space_id: str
+    request_id: str
+
+
+def analyst_change(principal: Analyst, space_id: SpaceId, request_id: RequestId) -> Change:
+    return Change(principal, space_id, request_id)
+
+
+AnalystChange = Annotated[Change, Depends(analyst_change)]
+
 # --- Kibana's XSRF rule ---------------------------------------------------------------------------
 
 XSRF_HEADERS = ("kbn-xsrf", "kbn-version")
@@ -195,3 +205,24 @@ async def rule_writer(principal: Admin, _: Annotated[None, Depends(require_xsrf)
 
 
 RuleWriter = Annotated[Principal, Depends(rule_writer)]
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceRules:
+    """The rule service, the request's space and who acts: what every rule route needs."""
+
+    service: RuleService
+    space_id: str
+    actor: str | None
+
+
+def rules_to_read(principal: Viewer, space_id: SpaceId, service: RuleServiceDep) -> SpaceRules:
+    return SpaceRules(service, space_id, principal.actor)
+
+
+def rules_to_write(principal: RuleWriter, space_id: SpaceId, service: RuleServiceDep) -> SpaceRules:
+    return SpaceRules(service, space_id, principal.actor)
+
+
+RulesToRead = Annotated[SpaceRules, Depends(rules_to_read)]
+RulesToWrite = Annotated[SpaceRules, Depends(rules_to_write)]

@@ -1,5 +1,7 @@
 """Kibana serves every API route under a space prefix too: `/path` and `/s/{space_id}/path`.
 
+(UTMStack and CHAD know no spaces: `configured_space_router` serves them in a configured one.)
+
 `SpacedRouter` is the one way to declare such a route: each `@router.get/post/...` registers both
 paths, with stable operation ids (`<name>` and `<name>_in_space`) and the `space_id` path
 parameter documented (and validated) on the second. A route reads its space through the `SpaceId`
@@ -14,7 +16,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.params import Depends as DependsParam
 
+from alertstatus.api.deps import configured_space
+from alertstatus.api.errors import ErrorDialect, dialect_route
 from alertstatus.engine.model import validate_space_id
+from alertstatus.settings import Settings
 
 SPACE_PREFIX = "/s/{space_id}"
 IN_SPACE_SUFFIX = "_in_space"
@@ -31,6 +36,18 @@ def space_path_parameter(
 ) -> None:
     """Documents `{space_id}` in OpenAPI and refuses a malformed one with 400."""
     validate_space_id(space_id)
+
+
+def configured_space_router(
+    dialect: ErrorDialect, tag: str, space: Callable[[Settings], str]
+) -> APIRouter:
+    """A router for a dialect that knows no spaces (UTMStack, CHAD): it acts in one space, a
+    setting, which authorization checks before the route runs (api/deps.py)."""
+    return APIRouter(
+        route_class=dialect_route(dialect),
+        tags=[tag],
+        dependencies=[Depends(configured_space(space))],
+    )
 
 
 class SpacedRouter(APIRouter):

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request, Response
 
-from alertstatus.api.deps import RuleServiceDep, RuleWriter, SpaceId, Viewer
+from alertstatus.api.deps import RulesToRead, RulesToWrite
 from alertstatus.api.errors import KIBANA_PLATFORM, dialect_route
 from alertstatus.api.responses import json_response
 from alertstatus.api.spaces import SpacedRouter
@@ -51,39 +51,28 @@ def rule_response(rule: dict[str, Any]) -> Response:
 
 @router.post(BASE, responses=RESPONSES, summary="Create a rule")
 @router.post(
-    BASE + "/{id}",
-    name="create_rule_with_id",
-    responses=RESPONSES,
-    summary="Create a rule with a given UUID v1/v4 id",
+    BASE + "/{id}", name="create_rule_with_id", responses=RESPONSES, summary="Create with a UUID id"
 )
-async def create_rule(
-    principal: RuleWriter,
-    space_id: SpaceId,
-    request: Request,
-    body: RuleCreateBody,
-    service: RuleServiceDep,
-) -> Response:
+async def create_rule(request: Request, body: RuleCreateBody, rules: RulesToWrite) -> Response:
     rule_id = request.path_params.get("id")
-    rule = await service.create(space_id, rule_id, rule_create_attributes(body), principal.actor)
-    return rule_response(rule)
+    attributes = rule_create_attributes(body)
+    return rule_response(
+        await rules.service.create(rules.space_id, rule_id, attributes, rules.actor)
+    )
 
 
 @router.get(BASE + "/{id}", responses=RESPONSES, summary="Get a rule")
-async def get_rule(_: Viewer, space_id: SpaceId, id: str, service: RuleServiceDep) -> Response:
-    return rule_response(await service.get(space_id, id))
+async def get_rule(id: str, rules: RulesToRead) -> Response:
+    return rule_response(await rules.service.get(rules.space_id, id))
 
 
 @router.put(BASE + "/{id}", responses=RESPONSES, summary="Update a rule")
-async def update_rule(
-    principal: RuleWriter, space_id: SpaceId, id: str, body: RuleUpdateBody, service: RuleServiceDep
-) -> Response:
-    rule = await service.update(space_id, id, rule_update_attributes(body), principal.actor)
-    return rule_response(rule)
+async def update_rule(id: str, body: RuleUpdateBody, rules: RulesToWrite) -> Response:
+    attributes = rule_update_attributes(body)
+    return rule_response(await rules.service.update(rules.space_id, id, attributes, rules.actor))
 
 
 @router.delete(BASE + "/{id}", responses=RESPONSES, summary="Delete a rule", status_code=204)
-async def delete_rule(
-    _: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
-) -> Response:
-    await service.delete(space_id, id)
+async def delete_rule(id: str, rules: RulesToWrite) -> Response:
+    await rules.service.delete(rules.space_id, id)
     return Response(status_code=204)

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-
 from alertstatus.api.deps import (
-    Analyst,
-    RequestId,
+    AnalystChange,
+    Change,
     SpaceId,
     Viewer,
     WorkflowServiceDep,
-    configured_space,
 )
-from alertstatus.api.errors import CHAD, dialect_route
+from alertstatus.api.errors import CHAD
 from alertstatus.api.schemas.chad import (
     AlertOut,
     BulkResult,
@@ -28,7 +25,7 @@ from alertstatus.api.schemas.chad import (
     StatusUpdated,
     UpdateStatus,
 )
-from alertstatus.auth.models import Principal
+from alertstatus.api.spaces import configured_space_router
 from alertstatus.engine.comments import Comment
 from alertstatus.engine.history import Provenance
 from alertstatus.engine.transitions import chad_allowed_states
@@ -43,11 +40,7 @@ from alertstatus.engine.workflow import (
 )
 from alertstatus.errors import AlertNotFound, ForbiddenTransition, UpdateFailed
 
-router = APIRouter(
-    route_class=dialect_route(CHAD),
-    tags=["CHAD"],
-    dependencies=[Depends(configured_space(lambda settings: settings.chad_space_id))],
-)
+router = configured_space_router(CHAD, "CHAD", lambda settings: settings.chad_space_id)
 
 
 def chad_status(alert: AlertRef) -> ChadStatus:
@@ -74,22 +67,18 @@ async def acknowledgement(
 
 
 def status_change(
-    space_id: str,
-    ids: list[str],
-    status: ChadStatus,
-    comment: str | None,
-    principal: Principal,
-    request_id: str,
-    *,
-    read_back: bool = False,
+    who: Change, ids: list[str], status: ChadStatus, comment: str | None, *, read_back: bool = False
 ) -> DialectChange:
+    principal = who.principal
     return DialectChange(
-        space_id=space_id,
+        space_id=who.space_id,
         keys=tuple(ids),
         target=chad_target(status),
         already_there=states_saying(Dialect.CHAD, status),
         allowed_from=chad_allowed_states(status),
-        provenance=Provenance(Dialect.CHAD, principal.actor, comment, request_id, principal.name),
+        provenance=Provenance(
+            Dialect.CHAD, principal.actor, comment, who.request_id, principal.name
+        ),
         comment=comment,
         read_back=read_back,
     )
@@ -113,16 +102,9 @@ def comment_out(comment: Comment, alert_id: str) -> CommentOut:
 
 @router.patch("/api/alerts/{alert_id}", response_model=StatusUpdated, summary="Update alert status")
 async def update_status(
-    alert_id: str,
-    body: UpdateStatus,
-    principal: Analyst,
-    space_id: SpaceId,
-    request_id: RequestId,
-    service: WorkflowServiceDep,
+    alert_id: str, body: UpdateStatus, who: AnalystChange, service: WorkflowServiceDep
 ) -> StatusUpdated:
-    change = status_change(
-        space_id, [alert_id], body.status, body.comment, principal, request_id, read_back=True
-    )
+    change = status_change(who, [alert_id], body.status, body.comment, read_back=True)
     (outcome,) = await service.change(change)
     match outcome:
         case Outcome(result=Result.NOT_FOUND):
@@ -141,19 +123,11 @@ async def update_status(
     raise UpdateFailed(outcome.error or "the alert was not updated")
 
 
-@router.post(
-    "/api/alerts/bulk/status",
-    response_model=BulkResult,
-    summary="Update the status of several alerts",
-)
+@router.post("/api/alerts/bulk/status", response_model=BulkResult, summary="Update several alerts")
 async def bulk_update_status(
-    body: BulkStatus,
-    principal: Analyst,
-    space_id: SpaceId,
-    request_id: RequestId,
-    service: WorkflowServiceDep,
+    body: BulkStatus, who: AnalystChange, service: WorkflowServiceDep
 ) -> BulkResult:
-    change = status_change(space_id, body.ids, body.status, body.comment, principal, request_id)
+    change = status_change(who, body.ids, body.status, body.comment)
     outcomes = await service.change(change)
     return BulkResult(
         updated=sum(outcome.result in REACHED for outcome in outcomes),
@@ -183,19 +157,12 @@ async def get_alert(
     )
 
 
-@router.post(
-    "/api/alerts/{alert_id}/comments",
-    response_model=CommentOut,
-    summary="Add a comment without changing status",
-)
+@router.post("/api/alerts/{alert_id}/comments", response_model=CommentOut, summary="Add a comment")
 async def add_comment(
-    alert_id: str,
-    body: NewComment,
-    principal: Analyst,
-    space_id: SpaceId,
-    service: WorkflowServiceDep,
+    alert_id: str, body: NewComment, who: AnalystChange, service: WorkflowServiceDep
 ) -> CommentOut:
-    comment = await service.add_comment(space_id, alert_id, principal.actor, body.text)
+    actor = who.principal.actor
+    comment = await service.add_comment(who.space_id, alert_id, actor, body.text)
     return comment_out(comment, alert_id)
 
 

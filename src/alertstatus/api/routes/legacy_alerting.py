@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import Query, Request, Response
 
-from alertstatus.api.deps import RuleServiceDep, RuleWriter, SettingsDep, SpaceId, Viewer
+from alertstatus.api.deps import RulesToRead, RulesToWrite, SettingsDep, SpaceRules
 from alertstatus.api.errors import KIBANA_PLATFORM, dialect_route
 from alertstatus.api.responses import json_response
 from alertstatus.api.spaces import SpacedRouter
@@ -37,98 +37,70 @@ def done() -> Response:
 
 
 @router.post(BASE + "/alert", summary="Create an alert (rule)")
-@router.post(
-    BASE + "/alert/{id}",
-    name="create_alert_with_id",
-    summary="Create an alert (rule) with a given UUID v1/v4 id",
-)
-async def create_alert(
-    principal: RuleWriter,
-    space_id: SpaceId,
-    request: Request,
-    body: LegacyCreateBody,
-    service: RuleServiceDep,
-) -> Response:
+@router.post(BASE + "/alert/{id}", name="create_alert_with_id", summary="Create with a UUID id")
+async def create_alert(request: Request, body: LegacyCreateBody, rules: RulesToWrite) -> Response:
     rule_id = request.path_params.get("id")
-    rule = await service.create(space_id, rule_id, legacy_create_attributes(body), principal.actor)
+    attributes = legacy_create_attributes(body)
+    rule = await rules.service.create(rules.space_id, rule_id, attributes, rules.actor)
     return json_response(to_legacy(rule))
 
 
 @router.get(BASE + "/alert/{id}", summary="Get an alert (rule)")
-async def get_alert(_: Viewer, space_id: SpaceId, id: str, service: RuleServiceDep) -> Response:
-    return json_response(to_legacy(await service.get(space_id, id)))
+async def get_alert(id: str, rules: RulesToRead) -> Response:
+    return json_response(to_legacy(await rules.service.get(rules.space_id, id)))
 
 
 @router.put(BASE + "/alert/{id}", summary="Update an alert (rule)")
-async def update_alert(
-    principal: RuleWriter,
-    space_id: SpaceId,
-    id: str,
-    body: LegacyUpdateBody,
-    service: RuleServiceDep,
-) -> Response:
-    rule = await service.update(space_id, id, legacy_update_attributes(body), principal.actor)
+async def update_alert(id: str, body: LegacyUpdateBody, rules: RulesToWrite) -> Response:
+    attributes = legacy_update_attributes(body)
+    rule = await rules.service.update(rules.space_id, id, attributes, rules.actor)
     return json_response(to_legacy(rule))
 
 
 @router.delete(BASE + "/alert/{id}", summary="Delete an alert (rule)")
-async def delete_alert(
-    _: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
-) -> Response:
-    await service.delete(space_id, id)
+async def delete_alert(id: str, rules: RulesToWrite) -> Response:
+    await rules.service.delete(rules.space_id, id)
     return done()
 
 
-@router.post(BASE + "/alert/{id}/_enable", summary="Enable an alert (rule)")
-async def enable_alert(
-    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
-) -> Response:
-    await service.set_enabled(space_id, id, True, principal.actor)
-    return done()
-
-
-@router.post(BASE + "/alert/{id}/_disable", summary="Disable an alert (rule)")
-async def disable_alert(
-    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
-) -> Response:
-    await service.set_enabled(space_id, id, False, principal.actor)
-    return done()
-
-
-@router.post(BASE + "/alert/{id}/_mute_all", summary="Mute all alert instances of a rule")
-async def mute_all_instances(
-    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
-) -> Response:
-    await service.set_mute_all(space_id, id, True, principal.actor)
-    return done()
-
-
-@router.post(BASE + "/alert/{id}/_unmute_all", summary="Unmute all alert instances of a rule")
-async def unmute_all_instances(
-    principal: RuleWriter, space_id: SpaceId, id: str, service: RuleServiceDep
-) -> Response:
-    await service.set_mute_all(space_id, id, False, principal.actor)
-    return done()
-
-
-@router.post(
-    BASE + "/alert/{id}/alert_instance/{instance_id}/_mute", summary="Mute an alert instance"
+# Rule switches: each flips one flag of the rule (or of one of its alert instances), answers 200.
+SWITCHES = (
+    ("_enable", "Enable an alert (rule)", "enabled", True),
+    ("_disable", "Disable an alert (rule)", "enabled", False),
+    ("_mute_all", "Mute all alert instances of a rule", "mute_all", True),
+    ("_unmute_all", "Unmute all alert instances of a rule", "mute_all", False),
+    ("_mute", "Mute an alert instance", "instance_muted", True),
+    ("_unmute", "Unmute an alert instance", "instance_muted", False),
 )
-async def mute_instance(
-    principal: RuleWriter, space_id: SpaceId, id: str, instance_id: str, service: RuleServiceDep
-) -> Response:
-    await service.set_alert_muted(space_id, id, instance_id, True, principal.actor)
-    return done()
 
 
-@router.post(
-    BASE + "/alert/{id}/alert_instance/{instance_id}/_unmute", summary="Unmute an alert instance"
-)
-async def unmute_instance(
-    principal: RuleWriter, space_id: SpaceId, id: str, instance_id: str, service: RuleServiceDep
-) -> Response:
-    await service.set_alert_muted(space_id, id, instance_id, False, principal.actor)
-    return done()
+async def flip(rules: SpaceRules, flag: str, value: bool, rule_id: str, instance: str) -> None:
+    match flag:
+        case "enabled":
+            await rules.service.set_enabled(rules.space_id, rule_id, value, rules.actor)
+        case "mute_all":
+            await rules.service.set_mute_all(rules.space_id, rule_id, value, rules.actor)
+        case "instance_muted":
+            await rules.service.set_alert_muted(
+                rules.space_id, rule_id, instance, value, rules.actor
+            )
+
+
+def register_switch(suffix: str, summary: str, flag: str, value: bool) -> None:
+    """`POST /alert/{id}/<suffix>`, or `/alert/{id}/alert_instance/{instance_id}/<suffix>`."""
+
+    async def switch(request: Request, id: str, rules: RulesToWrite) -> Response:
+        await flip(rules, flag, value, id, request.path_params.get("instance_id", ""))
+        return done()
+
+    on_instance = flag == "instance_muted"
+    path = "/alert/{id}/alert_instance/{instance_id}/" if on_instance else "/alert/{id}/"
+    name = ("alert_instance" if on_instance else "alert") + suffix
+    router.post(BASE + path + suffix, name=name, summary=summary)(switch)
+
+
+for switch in SWITCHES:
+    register_switch(*switch)
 
 
 def _stored_field(legacy: str, purpose: str, kinds: frozenset[str] = frozenset()) -> str:
@@ -161,10 +133,8 @@ def _reference(request: Request, raw: str | None) -> tuple[str, str] | None:
 
 @router.get(BASE + "/_find", summary="Find alerts (rules)")
 async def find_alerts(
-    _: Viewer,
-    space_id: SpaceId,
     request: Request,
-    service: RuleServiceDep,
+    rules: RulesToRead,
     per_page: Annotated[int, Query(ge=0)] = 10,
     page: Annotated[int, Query(ge=1)] = 1,
     search: str | None = None,
@@ -189,7 +159,7 @@ async def find_alerts(
         reference=_reference(request, has_reference),
         filter_query=compile_filter(filter) if filter else None,
     )
-    result = await service.find(space_id, find)
+    result = await rules.service.find(rules.space_id, find)
     data = [to_legacy(rule) for rule in result.rules]
     if fields:
         data = [{"id": item["id"]} | {k: item[k] for k in fields if k in item} for item in data]
@@ -199,10 +169,8 @@ async def find_alerts(
 
 
 @router.get(BASE + "/_health", summary="Alerting framework health")
-async def health(
-    _: Viewer, space_id: SpaceId, request: Request, settings: SettingsDep, service: RuleServiceDep
-) -> Response:
-    status = "ok" if await service.readable() else "error"
+async def health(request: Request, settings: SettingsDep, rules: RulesToRead) -> Response:
+    status = "ok" if await rules.service.readable() else "error"
     at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     auth_enabled = settings.auth_enabled
     secure = not auth_enabled or request.url.scheme == "https"
@@ -221,5 +189,5 @@ async def health(
 
 
 @router.get(BASE + "/list_alert_types", summary="List alert (rule) types")
-async def list_alert_types(_: Viewer, space_id: SpaceId, service: RuleServiceDep) -> Response:
-    return json_response([rule_type.legacy_listing() for rule_type in service.types.all()])
+async def list_alert_types(rules: RulesToRead) -> Response:
+    return json_response([rule_type.legacy_listing() for rule_type in rules.service.types.all()])

@@ -12,7 +12,7 @@ from fastapi import Query, Response
 from alertstatus.api.deps import (
     AlertFieldsServiceDep,
     Analyst,
-    RequestId,
+    AnalystChange,
     SettingsDep,
     SpaceId,
     StatusServiceDep,
@@ -21,6 +21,7 @@ from alertstatus.api.deps import (
 from alertstatus.api.errors import KIBANA, dialect_route
 from alertstatus.api.responses import json_response, raw_json_response
 from alertstatus.api.schemas.signals import (
+    KeywordEditBody,
     QuerySignalsBody,
     SetAlertAssigneesBody,
     SetAlertsStatusBody,
@@ -28,6 +29,7 @@ from alertstatus.api.schemas.signals import (
 )
 from alertstatus.api.spaces import SpacedRouter
 
+STATUS_PATH = "/api/detection_engine/signals/status"
 router = SpacedRouter(route_class=dialect_route(KIBANA), tags=["Elastic Security"])
 
 UPDATE_BY_QUERY_RESPONSE = {
@@ -41,55 +43,42 @@ WaitForCompletion = Annotated[
 ]
 
 
-@router.post(
-    "/api/detection_engine/signals/status",
-    responses=UPDATE_BY_QUERY_RESPONSE,
-    summary="Set the status of alerts",
-)
+@router.post(STATUS_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Set the status of alerts")
 async def set_alerts_status(
     body: SetAlertsStatusBody,
-    principal: Analyst,
-    space_id: SpaceId,
-    request_id: RequestId,
+    who: AnalystChange,
     service: StatusServiceDep,
     settings: SettingsDep,
     wait_for_completion: WaitForCompletion = True,
 ) -> Response:
     change = body.to_change(
-        space_id, actor=principal.actor, extra_reasons=settings.extra_close_reasons
+        who.space_id, actor=who.principal.actor, extra_reasons=settings.extra_close_reasons
     )
-    change = replace(change, request_id=request_id, caller=principal.name)
+    change = replace(change, request_id=who.request_id, caller=who.principal.name)
     if not wait_for_completion:
         return json_response({"task": await service.start(change)})
     result = await service.apply(change)
     return raw_json_response(result.raw, result.status)
 
 
-@router.post(
-    "/api/detection_engine/signals/tags",
-    responses=UPDATE_BY_QUERY_RESPONSE,
-    summary="Add and remove alert tags",
-)
-async def set_alert_tags(
-    body: SetAlertTagsBody, principal: Analyst, space_id: SpaceId, service: AlertFieldsServiceDep
-) -> Response:
-    result = await service.edit(body.to_edit(space_id))
-    return raw_json_response(result.raw, result.status)
+def register_keyword_edit(path: str, body_model: type[KeywordEditBody], name: str) -> None:
+    """Tags and assignees: the same route on two bodies (each validates its own arrays)."""
+
+    async def edit(
+        body: KeywordEditBody, principal: Analyst, space_id: SpaceId, service: AlertFieldsServiceDep
+    ) -> Response:
+        result = await service.edit(body.to_edit(space_id))
+        return raw_json_response(result.raw, result.status)
+
+    edit.__annotations__["body"] = body_model  # what FastAPI validates and documents
+    summary = f"Add and remove alert {name.removeprefix('set_alert_')}"
+    router.post(path, name=name, responses=UPDATE_BY_QUERY_RESPONSE, summary=summary)(edit)
 
 
-@router.post(
-    "/api/detection_engine/signals/assignees",
-    responses=UPDATE_BY_QUERY_RESPONSE,
-    summary="Assign alerts",
+register_keyword_edit("/api/detection_engine/signals/tags", SetAlertTagsBody, "set_alert_tags")
+register_keyword_edit(
+    "/api/detection_engine/signals/assignees", SetAlertAssigneesBody, "set_alert_assignees"
 )
-async def set_alert_assignees(
-    body: SetAlertAssigneesBody,
-    principal: Analyst,
-    space_id: SpaceId,
-    service: AlertFieldsServiceDep,
-) -> Response:
-    result = await service.edit(body.to_edit(space_id))
-    return raw_json_response(result.raw, result.status)
 
 
 @router.post(

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Response
 
 from alertstatus.api.deps import (
-    Analyst,
-    RequestId,
+    AnalystChange,
     SpaceId,
     Viewer,
     WorkflowServiceDep,
-    configured_space,
 )
-from alertstatus.api.errors import UTMSTACK, dialect_route
+from alertstatus.api.errors import UTMSTACK
 from alertstatus.api.schemas.utmstack import UpdateAlertStatusRequest, UtmAlertView
+from alertstatus.api.spaces import configured_space_router
 from alertstatus.engine.history import Provenance
 from alertstatus.engine.vocabulary import (
     FALSE_POSITIVE_TAG,
@@ -25,11 +24,7 @@ from alertstatus.engine.vocabulary import (
 )
 from alertstatus.engine.workflow import DialectChange
 
-router = APIRouter(
-    route_class=dialect_route(UTMSTACK),
-    tags=["UTMStack"],
-    dependencies=[Depends(configured_space(lambda settings: settings.utmstack_space_id))],
-)
+router = configured_space_router(UTMSTACK, "UTMStack", lambda settings: settings.utmstack_space_id)
 
 
 @router.post(
@@ -39,19 +34,20 @@ router = APIRouter(
     responses={200: {"description": "Empty body"}},
 )
 async def update_alert_status(
-    body: UpdateAlertStatusRequest,
-    principal: Analyst,
-    space_id: SpaceId,
-    request_id: RequestId,
-    service: WorkflowServiceDep,
+    body: UpdateAlertStatusRequest, who: AnalystChange, service: WorkflowServiceDep
 ) -> Response:
+    principal = who.principal
     change = DialectChange(
-        space_id=space_id,
+        space_id=who.space_id,
         keys=tuple(body.alertIds),
         target=utmstack_target(body.status, false_positive=body.addFalsePositiveTag),
         already_there=states_saying(Dialect.UTMSTACK, body.status),
         provenance=Provenance(
-            Dialect.UTMSTACK, principal.actor, body.statusObservation, request_id, principal.name
+            Dialect.UTMSTACK,
+            principal.actor,
+            body.statusObservation,
+            who.request_id,
+            principal.name,
         ),
         tags_to_add=(FALSE_POSITIVE_TAG,) if body.addFalsePositiveTag else (),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     BaseModel,
@@ -96,18 +96,34 @@ class AlertTags(BaseModel):
     tags_to_remove: list[str]
 
 
-class SetAlertTagsBody(BaseModel):
-    """`POST .../signals/tags`: ids only (no query), both arrays required."""
+class KeywordEditBody(BaseModel):
+    """Adds and removes values of one keyword array (`field`) of the alerts `ids`."""
 
     model_config = ConfigDict(extra="ignore")
 
+    kind: ClassVar[str]
+    field: ClassVar[str]
     ids: list[AlertId]
-    tags: AlertTags
+
+    def arrays(self) -> tuple[list[str], list[str]]:
+        """(values to add, values to remove)."""
+        raise NotImplementedError
 
     def to_edit(self, space_id: str) -> KeywordEdit:
-        add, remove = self.tags.tags_to_add, self.tags.tags_to_remove
-        validate_arrays(self.ids, add, remove, kind="tags")
-        return KeywordEdit(space_id, tuple(self.ids), TAGS_FIELD, tuple(add), tuple(remove))
+        add, remove = self.arrays()
+        validate_arrays(self.ids, add, remove, kind=self.kind)
+        return KeywordEdit(space_id, tuple(self.ids), self.field, tuple(add), tuple(remove))
+
+
+class SetAlertTagsBody(KeywordEditBody):
+    """`POST .../signals/tags`: ids only (no query), both arrays required."""
+
+    kind = "tags"
+    field = TAGS_FIELD
+    tags: AlertTags
+
+    def arrays(self) -> tuple[list[str], list[str]]:
+        return self.tags.tags_to_add, self.tags.tags_to_remove
 
 
 class AlertAssignees(BaseModel):
@@ -115,22 +131,27 @@ class AlertAssignees(BaseModel):
     remove: list[str]
 
 
-class SetAlertAssigneesBody(BaseModel):
+class SetAlertAssigneesBody(KeywordEditBody):
     """`POST .../signals/assignees`: user-profile uids to add and remove."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    ids: list[AlertId]
+    kind = "assignees"
+    field = ASSIGNEES_FIELD
     assignees: AlertAssignees
 
-    def to_edit(self, space_id: str) -> KeywordEdit:
-        add, remove = self.assignees.add, self.assignees.remove
-        validate_arrays(self.ids, add, remove, kind="assignees")
-        return KeywordEdit(space_id, tuple(self.ids), ASSIGNEES_FIELD, tuple(add), tuple(remove))
+    def arrays(self) -> tuple[list[str], list[str]]:
+        return self.assignees.add, self.assignees.remove
 
 
-SEARCH_KEYS = ("query", "aggs", "size", "track_total_hits", "_source", "fields",
-               "runtime_mappings", "sort")  # fmt: skip
+SEARCH_KEYS = (
+    "query",
+    "aggs",
+    "size",
+    "track_total_hits",
+    "_source",
+    "fields",
+    "runtime_mappings",
+    "sort",
+)
 
 
 class QuerySignalsBody(BaseModel):
