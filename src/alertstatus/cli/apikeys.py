@@ -1,4 +1,9 @@
-"""`alertstatus apikey create|list|revoke` and `alertstatus password-hash`."""
+"""`alertstatus apikey create|list|revoke` and `alertstatus password-hash`.
+
+Keys are made and revoked through the very store the running service checks them against
+(`Services.authenticator.api_keys`), so both agree on the index and the record's shape
+(docs/security.md).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ import typer
 from alertstatus.auth.api_keys import ApiKeyStore
 from alertstatus.auth.hashing import hash_secret
 from alertstatus.auth.models import Role
+from alertstatus.cli.console import fail
+from alertstatus.cli.session import command_services
 from alertstatus.errors import InvalidSpaceId
 from alertstatus.settings import get_settings
 
@@ -20,20 +27,12 @@ T = TypeVar("T")
 apikey_app = typer.Typer(help="API keys (stored hashed in Elasticsearch), shown once at creation.")
 
 
-def _with_store(work: Callable[[ApiKeyStore], Awaitable[T]]) -> T:
-    from alertstatus.es.gateway import Gateway
-    from alertstatus.es.runtime import service_node
-    from alertstatus.services import connection_settings
-
-    settings = get_settings()
-    url = settings.elasticsearch_url or service_node(settings).url
+def with_api_keys(work: Callable[[ApiKeyStore], Awaitable[T]]) -> T:
+    """Run `work` on the configured cluster's API key store, for one command."""
 
     async def run() -> T:
-        gateway = Gateway(connection_settings(settings, url))
-        try:
-            return await work(ApiKeyStore(gateway, settings.api_key_index))
-        finally:
-            await gateway.close()
+        async with command_services(get_settings()) as services:
+            return await work(services.authenticator.api_keys)
 
     return asyncio.run(run())
 
@@ -52,12 +51,12 @@ def create(
     spaces = None if all_spaces else tuple(space or ["default"])
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     try:
-        key = _with_store(lambda store: store.create(role=role, spaces=spaces, name=name,
-                                                     expires_at=expires_at))  # fmt: skip
+        key = with_api_keys(
+            lambda store: store.create(role=role, spaces=spaces, name=name, expires_at=expires_at)
+        )
     except InvalidSpaceId as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    assert key is not None
+        raise fail(str(error), code=2) from error
+    assert key is not None  # only a key id chosen by the caller can be taken already
     typer.echo(f"id:      {key.id}")
     typer.echo(f"role:    {key.role.value}")
     typer.echo(f"spaces:  {'*' if key.spaces is None else ','.join(key.spaces)}")
@@ -69,7 +68,7 @@ def create(
 @apikey_app.command("list")
 def list_keys() -> None:
     """Every key: id, role, spaces, created, expires, last used, revoked. Never the secret."""
-    for key in _with_store(lambda store: store.list()):
+    for key in with_api_keys(lambda store: store.list()):
         state = "revoked" if key.get("revoked") else "active"
         typer.echo(
             f"{key['id']}  {key['role']:<8} {','.join(key.get('spaces') or [])}  {state}  "
@@ -81,7 +80,7 @@ def list_keys() -> None:
 @apikey_app.command("revoke")
 def revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
     """Revoke a key; other running processes stop trusting it within the cache TTL."""
-    if not _with_store(lambda store: store.revoke(key_id)):
+    if not with_api_keys(lambda store: store.revoke(key_id)):
         typer.echo(f"no API key {key_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key_id}")

@@ -1,26 +1,29 @@
 """`alertstatus close|open|acknowledge`: count, confirm, run as a task, follow it with a bar.
 
 The work is the HTTP API's: the same StatusChange, the same `_update_by_query` request
-(`update_by_query_request`), started by `StatusService.start` and followed by `TaskService`.
-The count shown before asking uses the query of that very request, so the number confirmed is
-the number of alerts the task selects (docs/operations.md, "Status changes from the CLI").
+(`update_by_query_request`), started by `StatusService.start` and followed by `TaskService`, both
+from the composition root. The count shown before asking uses the query of that very request, so
+the number confirmed is the number of alerts the task selects (docs/operations.md, "Status changes
+from the CLI", which also lists the exit codes).
 """
 
 from __future__ import annotations
 
 import getpass
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from alertstatus.commands.session import CliSession
-from alertstatus.engine.indices import AlertIndices, alerts_alias
+from alertstatus.cli.console import fail
+from alertstatus.cli.session import CliSession
+from alertstatus.engine.indices import alerts_alias
 from alertstatus.engine.model import (
     AlertQuery,
     Conflicts,
@@ -30,11 +33,12 @@ from alertstatus.engine.model import (
     validate_space_id,
 )
 from alertstatus.engine.selection import closure_query, read_query_file
-from alertstatus.engine.service import StatusService, update_by_query_request
+from alertstatus.engine.service import update_by_query_request
 from alertstatus.engine.timerange import TimeWindow, iso_millis
 from alertstatus.errors import StatusChangeError
+from alertstatus.es.gateway import ElasticsearchError
+from alertstatus.settings import get_settings
 from alertstatus.tasks.models import TaskProgress
-from alertstatus.tasks.service import TaskService
 
 EXIT_FAILED = 1  # Elasticsearch refused, or the task failed or was canceled by someone else
 EXIT_NOT_CONFIRMED = 3  # declined at the prompt, or no answer (no terminal) and no --yes
@@ -42,6 +46,25 @@ EXIT_INTERRUPTED = 130  # Ctrl-C while the task ran (it was canceled, or left ru
 POLL_SECONDS = 0.5
 CLI_DIALECT = "cli"  # the `dialect` of the status history entries the CLI's changes write
 COUNT_PARAMS = {"ignore_unavailable": True, "allow_no_indices": True}
+
+SpaceOption = Annotated[str, typer.Option(help="Kibana space of the alerts.")]
+SinceOption = Annotated[
+    str | None, typer.Option(help="Start of the window: ISO-8601 or date math (now-24h).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(help="End of the window (rounds up): ISO-8601 or date math.")
+]
+RuleOption = Annotated[str | None, typer.Option(help="Only this rule's alerts (name or uuid).")]
+QueryFileOption = Annotated[
+    Path | None, typer.Option(help="JSON file with an Elasticsearch query, ANDed with the rest.")
+]
+ConflictsOption = Annotated[
+    Conflicts, typer.Option(help="On a version conflict: count it and go on, or abort.")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the count and the request; change nothing.")
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before changing.")]
 
 
 def cli_actor() -> str:
@@ -107,43 +130,39 @@ class StatusCommand:
 
     def __init__(self, session: CliSession, change: StatusChange, console: Console) -> None:
         self.session = session
+        self.services = session.services
         self.change = change
         self.console = console
-        settings = session.settings
-        from alertstatus.services import engine_options
-
-        indices = AlertIndices(session.gateway, install_templates=settings.install_templates)
-        self.options = engine_options(settings)
-        self.status_service = StatusService(session.gateway, indices, self.options)
-        self.task_service = TaskService(session.gateway)
 
     def request(self) -> dict[str, Any]:
         """Index, parameters and body of the `_update_by_query` the task will run."""
-        params, body = update_by_query_request(self.change, self.options)
+        params, body = update_by_query_request(self.change, self.services.options)
         return {"index": alerts_alias(self.change.space_id), "params": params, "body": body}
 
     def count(self) -> int:
         """`_count` with the request's own query (a missing space counts 0, creates nothing)."""
         request = self.request()
-        return self.session.run(
-            self.session.gateway.count(
-                request["index"], {"query": request["body"]["query"]}, COUNT_PARAMS
-            )
-        )
+        query = {"query": request["body"]["query"]}
+        return self.session.run(self.services.gateway.count(request["index"], query, COUNT_PARAMS))
 
     def start(self) -> str:
-        return self.session.run(self.status_service.start(self.change))
+        return self.session.run(self.services.status.start(self.change))
 
     def progress(self, task_id: str) -> TaskProgress:
-        return self.session.run(self.task_service.progress(self.change.space_id, task_id))
+        return self.session.run(self.services.tasks.progress(self.change.space_id, task_id))
 
     def cancel(self, task_id: str) -> TaskProgress:
-        return self.session.run(self.task_service.cancel(self.change.space_id, task_id))
+        return self.session.run(self.services.tasks.cancel(self.change.space_id, task_id))
 
     def follow(self, task_id: str) -> TaskProgress:
         """Poll the task until done, drawing its progress; Ctrl-C propagates to the caller."""
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("alerts"), TimeElapsedColumn())  # fmt: skip
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("alerts"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=self.console) as bar:
             line = bar.add_task(f"{self.change.status.value} {self.change.space_id}", total=None)
             while True:
@@ -213,3 +232,67 @@ def run_status_change(
         typer.echo(f"error: task {task_id}: {orjson.dumps(problem).decode()}", err=True)
         return EXIT_FAILED
     return 0
+
+
+def change_status(selection: Selection, *, dry_run: bool, yes: bool) -> None:
+    """What close/open/acknowledge share: bad options exit 2, cluster errors 1."""
+    settings = get_settings()
+    try:
+        change, window = build_change(selection, settings.extra_close_reasons, cli_actor())
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    try:
+        with CliSession(settings) as session:
+            code = run_status_change(session, change, window, dry_run=dry_run, yes=yes)
+    except ElasticsearchError as error:
+        raise fail(error.reason()) from error
+    raise typer.Exit(code)
+
+
+def close(
+    space: SpaceOption = "default",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    status: Annotated[
+        WorkflowStatus, typer.Option(help="Target status (Kibana's workflow statuses).")
+    ] = WorkflowStatus.CLOSED,
+    reason: Annotated[
+        str | None, typer.Option(help="Closing reason (Kibana's; only with --status closed).")
+    ] = None,
+    query_file: QueryFileOption = None,
+    rule: RuleOption = None,
+    conflicts: ConflictsOption = Conflicts.PROCEED,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+) -> None:
+    """Close a time range: count, confirm, run as a task with a progress bar, print counts."""
+    selection = Selection(space, status, since, until, reason, rule, query_file, conflicts)
+    change_status(selection, dry_run=dry_run, yes=yes)
+
+
+def fixed_status_command(status: WorkflowStatus, summary: str) -> Callable[..., None]:
+    """`open` and `acknowledge`: `close` with the status fixed and no reason."""
+
+    def command(
+        space: SpaceOption = "default",
+        since: SinceOption = None,
+        until: UntilOption = None,
+        query_file: QueryFileOption = None,
+        rule: RuleOption = None,
+        conflicts: ConflictsOption = Conflicts.PROCEED,
+        dry_run: DryRunOption = False,
+        yes: YesOption = False,
+    ) -> None:
+        selection = Selection(space, status, since, until, None, rule, query_file, conflicts)
+        change_status(selection, dry_run=dry_run, yes=yes)
+
+    command.__doc__ = summary
+    return command
+
+
+reopen = fixed_status_command(
+    WorkflowStatus.OPEN, "Reopen a time range's alerts (close --status open)."
+)
+acknowledge = fixed_status_command(
+    WorkflowStatus.ACKNOWLEDGED, "Acknowledge a time range's alerts (close --status acknowledged)."
+)
