@@ -15,6 +15,8 @@ import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from alertstatus.api.middleware import HttpMiddleware
+
 LIMIT_SCOPE_KEY = "alertstatus.max_body_bytes"
 DECLARED_SCOPE_KEY = "alertstatus.declared_body_bytes"
 
@@ -34,17 +36,14 @@ def check_declared_size(scope: Scope) -> None:
         raise PayloadTooLarge(limit)
 
 
-class BodySizeLimit:
-    """ASGI middleware: counts body bytes against `max_bytes`; 400 for a bad Content-Length."""
+class BodySizeLimit(HttpMiddleware):
+    """Counts body bytes against `max_bytes`; 400 for a bad Content-Length."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = _content_length(scope)
         if declared == -1:
             await _reply_invalid_length(send)

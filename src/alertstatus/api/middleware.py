@@ -41,17 +41,30 @@ def route_labels(scope: Scope) -> tuple[str, str]:
     return template, getattr(dialect, "name", "none")
 
 
-class ObservabilityMiddleware:
+class HttpMiddleware:
+    """Pure ASGI middleware that acts on HTTP requests only; lifespan and others pass through."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class ObservabilityMiddleware(HttpMiddleware):
     """Gives every HTTP request an id (echoed in `X-Request-Id`), a metric and a log line."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         entry = RequestLog(request_id(scope), scope["method"], scope["path"])
         scope.setdefault("state", {})["request_id"] = entry.request_id  # for the status history
         header = (REQUEST_ID_HEADER.encode(), entry.request_id.encode())

@@ -16,7 +16,7 @@ from alertstatus.cli.console import configure_command_logging, fail
 from alertstatus.es.runtime import ElasticsearchStartError, elasticsearch_for_service
 from alertstatus.settings import get_settings
 
-APP_FACTORY = "alertstatus.app:create_app"
+APP_FACTORY = "alertstatus.api.app:create_app"
 KEEP_ALIVE_SECONDS = 75  # above common load balancer idles (docs/operations.md)
 
 
