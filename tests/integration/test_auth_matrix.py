@@ -9,8 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.routing import APIRoute
 
+from alertstatus.api.app import api_routes
 from alertstatus.auth.models import Role
 from tests.conftest import run_with_key_store
 from tests.integration.test_auth import key_id_of
@@ -31,17 +31,6 @@ FORBIDDEN_BODIES = (
 )
 
 
-def api_routes(routes) -> list[APIRoute]:
-    """Every APIRoute, also inside included routers (newer FastAPI wraps them; no prefixes here)."""
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            found.extend(api_routes(route.original_router.routes))
-    return found
-
-
 def role_requirements(dependant):
     """Every `require(...)` dependency of a route, however deeply nested."""
     for dependency in dependant.dependencies:
@@ -53,7 +42,7 @@ def role_requirements(dependant):
 def guarded_routes(app) -> list[tuple[str, str, Role, bool]]:
     """(method, path, required role, space-scoped) for every route behind `require`."""
     found = []
-    for route in api_routes(app.routes):
+    for route in api_routes():
         if route.path in PUBLIC:
             continue
         requirements = list(role_requirements(route.dependant))
