@@ -35,25 +35,76 @@ class DemoRule:
 
 
 RULES = (
-    DemoRule("Suspicious PowerShell Execution", "high", 73, "siem.queryRule",
-             "Custom Query Rule", "Execution"),
-    DemoRule("Brute Force Login Attempts", "medium", 47, "siem.thresholdRule",
-             "Threshold Rule", "Credential Access"),
-    DemoRule("Unusual Network Connection", "low", 21, "siem.mlRule",
-             "Machine Learning Rule", "Command and Control"),
-    DemoRule("Credential Dumping via LSASS", "critical", 99, "siem.eqlRule",
-             "Event Correlation Rule", "Credential Access"),
-    DemoRule("Malware Detected on Host", "high", 73, "siem.queryRule",
-             "Custom Query Rule", "Execution"),
-    DemoRule("Persistence via Scheduled Task", "medium", 47, "siem.eqlRule",
-             "Event Correlation Rule", "Persistence"),
-    DemoRule("Rare Process by Host", "low", 21, "siem.newTermsRule",
-             "New Terms Rule", "Discovery", building_block=True),
-    DemoRule("Outbound Connection to Known Bad IP", "critical", 99, "siem.indicatorRule",
-             "Indicator Match Rule", "Exfiltration"),
-    DemoRule("Base64 Encoded Command Line", "low", 21, "siem.queryRule",
-             "Custom Query Rule", "Defense Evasion", building_block=True),
-)  # fmt: skip
+    DemoRule(
+        "Suspicious PowerShell Execution",
+        "high",
+        73,
+        "siem.queryRule",
+        "Custom Query Rule",
+        "Execution",
+    ),
+    DemoRule(
+        "Brute Force Login Attempts",
+        "medium",
+        47,
+        "siem.thresholdRule",
+        "Threshold Rule",
+        "Credential Access",
+    ),
+    DemoRule(
+        "Unusual Network Connection",
+        "low",
+        21,
+        "siem.mlRule",
+        "Machine Learning Rule",
+        "Command and Control",
+    ),
+    DemoRule(
+        "Credential Dumping via LSASS",
+        "critical",
+        99,
+        "siem.eqlRule",
+        "Event Correlation Rule",
+        "Credential Access",
+    ),
+    DemoRule(
+        "Malware Detected on Host", "high", 73, "siem.queryRule", "Custom Query Rule", "Execution"
+    ),
+    DemoRule(
+        "Persistence via Scheduled Task",
+        "medium",
+        47,
+        "siem.eqlRule",
+        "Event Correlation Rule",
+        "Persistence",
+    ),
+    DemoRule(
+        "Rare Process by Host",
+        "low",
+        21,
+        "siem.newTermsRule",
+        "New Terms Rule",
+        "Discovery",
+        building_block=True,
+    ),
+    DemoRule(
+        "Outbound Connection to Known Bad IP",
+        "critical",
+        99,
+        "siem.indicatorRule",
+        "Indicator Match Rule",
+        "Exfiltration",
+    ),
+    DemoRule(
+        "Base64 Encoded Command Line",
+        "low",
+        21,
+        "siem.queryRule",
+        "Custom Query Rule",
+        "Defense Evasion",
+        building_block=True,
+    ),
+)
 DETECTION_RULES = tuple(rule for rule in RULES if not rule.building_block)
 BUILDING_BLOCK_RULES = tuple(rule for rule in RULES if rule.building_block)
 HOSTS = tuple(
@@ -133,9 +184,16 @@ def alert_document(
 
 
 def bulk_lines(
-    index: str, space_id: str, numbers: range, *, start: datetime, end: datetime,
-    closed_ratio: float = 0.0, building_block_ratio: float = 0.0, seed: int = 0,
-) -> Iterator[dict[str, Any]]:  # fmt: skip
+    index: str,
+    space_id: str,
+    numbers: range,
+    *,
+    start: datetime,
+    end: datetime,
+    closed_ratio: float = 0.0,
+    building_block_ratio: float = 0.0,
+    seed: int = 0,
+) -> Iterator[dict[str, Any]]:
     """`_bulk` create lines for alerts numbered `numbers`, timestamps spread over [start, end)."""
     rng = random.Random(seed)
     span = (end - start).total_seconds()
@@ -144,9 +202,13 @@ def bulk_lines(
         timestamp = start + timedelta(seconds=rng.random() * span)
         yield {"create": {"_index": index, "_id": alert_id(space_id, number)}}
         yield alert_document(
-            space_id, number, timestamp=timestamp, status=status,
-            building_block=rng.random() < building_block_ratio, rng=rng,
-        )  # fmt: skip
+            space_id,
+            number,
+            timestamp=timestamp,
+            status=status,
+            building_block=rng.random() < building_block_ratio,
+            rng=rng,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +238,15 @@ async def seed_alerts(
     end = plan.end or datetime.now(UTC)
     start = end - timedelta(days=plan.days)
     lines = bulk_lines(
-        alias, plan.space_id, range(first, first + plan.count), start=start, end=end,
-        closed_ratio=plan.closed_ratio, building_block_ratio=plan.building_block_ratio,
+        alias,
+        plan.space_id,
+        range(first, first + plan.count),
+        start=start,
+        end=end,
+        closed_ratio=plan.closed_ratio,
+        building_block_ratio=plan.building_block_ratio,
         seed=plan.seed if plan.seed is not None else random.randrange(2**32),
-    )  # fmt: skip
+    )
     for offset in range(0, plan.count, plan.batch_size):
         size = min(plan.batch_size, plan.count - offset)
         batch = [next(lines) for _ in range(2 * size)]

@@ -124,7 +124,7 @@ class Settings(BaseSettings):
         default="INFO", description="Lowest level logged; INFO writes one line per request."
     )
 
-    # --- dialects and status history (issue 5, docs/dialects.md) ------------------------------
+    # --- dialects and status history (docs/dialects.md) ------------------------------
     status_history: bool = Field(
         default=True,
         description="Record every status change: a record per request, an entry per alert.",
@@ -244,7 +244,7 @@ class Settings(BaseSettings):
         description="Let selection queries read other documents (terms lookup, more_like_this...).",
     )
 
-    # --- rules (issue 7: Kibana alerting rule APIs) -----------------------------------------------
+    # --- rules: Kibana's alerting rule APIs (docs/rules.md) --------------------------------------
     rules_opaque_types: list[str] = Field(
         default_factory=list,
         description=(

@@ -175,7 +175,7 @@ KIBANA_PLATFORM = ErrorDialect(
 ALERTSTATUS = ErrorDialect("alertstatus", KIBANA_RENDERERS, documented=KIBANA_DOCUMENTED)
 
 
-# --- UTMStack: Spring Boot's default error attributes; the seed's body for 404 -------------------
+# --- UTMStack: Spring Boot's default error attributes; its documented body for 404 ---------------
 
 
 def spring_error(request: Request, status: int, message: str) -> Response:
@@ -240,7 +240,7 @@ UTMSTACK = ErrorDialect(
 )
 
 
-# --- CHAD: FastAPI's `{"detail": ...}` with the seed's texts -------------------------------------
+# --- CHAD: FastAPI's `{"detail": ...}` with CHAD's documented texts ---------------------------
 
 CHAD_INVALID_STATUS = "Invalid status value"
 CHAD_NOT_FOUND = "Alert not found"

@@ -109,9 +109,13 @@ class ApiKeyStore:
     """Create, list, revoke and verify API keys kept in `index`."""
 
     def __init__(
-        self, gateway: Gateway, index: str, *, cache_seconds: float = 60.0,
+        self,
+        gateway: Gateway,
+        index: str,
+        *,
+        cache_seconds: float = 60.0,
         last_used_interval: float = 300.0,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.gateway = gateway
         self.index = index
         self.cache: VerifiedCache[tuple[Principal, datetime | None]] = VerifiedCache(cache_seconds)

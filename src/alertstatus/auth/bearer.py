@@ -94,8 +94,9 @@ class BearerVerifier:
             allowed = frozenset(spaces)
         else:
             allowed = frozenset()
-        return Principal(name=name, role=max(roles, key=lambda r: r.rank), spaces=allowed,
-                         via="jwt")  # fmt: skip
+        return Principal(
+            name=name, role=max(roles, key=lambda r: r.rank), spaces=allowed, via="jwt"
+        )
 
 
 def _read(path: Path | None) -> str | None:

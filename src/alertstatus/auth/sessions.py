@@ -58,8 +58,13 @@ class Sessions:
     def read(self, cookie: str) -> tuple[Principal, str]:
         """The session's principal and its sid; Unauthenticated when forged or expired."""
         try:
-            claims = jwt.decode(cookie, self.secret, algorithms=["HS256"], audience=_AUDIENCE,
-                                options={"require": ["exp", "sid", "sub"]})  # fmt: skip
+            claims = jwt.decode(
+                cookie,
+                self.secret,
+                algorithms=["HS256"],
+                audience=_AUDIENCE,
+                options={"require": ["exp", "sid", "sub"]},
+            )
             spaces = claims.get("spaces")
             principal = Principal(
                 name=claims["sub"],

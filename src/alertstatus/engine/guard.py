@@ -19,12 +19,28 @@ from alertstatus.errors import QueryRefused
 # Clauses that only select documents of the target index by their own fields.
 LEAF_QUERIES = frozenset(
     {
-        "match_all", "match_none", "term", "terms", "terms_set", "range", "exists", "prefix",
-        "wildcard", "regexp", "fuzzy", "ids", "match", "match_phrase", "match_phrase_prefix",
-        "match_bool_prefix", "multi_match", "combined_fields", "query_string",
+        "match_all",
+        "match_none",
+        "term",
+        "terms",
+        "terms_set",
+        "range",
+        "exists",
+        "prefix",
+        "wildcard",
+        "regexp",
+        "fuzzy",
+        "ids",
+        "match",
+        "match_phrase",
+        "match_phrase_prefix",
+        "match_bool_prefix",
+        "multi_match",
+        "combined_fields",
+        "query_string",
         "simple_query_string",
     }
-)  # fmt: skip
+)
 # Compound clauses, and where their sub-queries sit (a clause or a list of clauses).
 COMPOUND_QUERIES: dict[str, tuple[str, ...]] = {
     "bool": ("must", "filter", "should", "must_not"),

@@ -7,9 +7,18 @@ from typing import Any
 
 # Counters Elasticsearch reports per call; the merged body carries their sums.
 SUMMED = frozenset(
-    {"took", "total", "updated", "created", "deleted", "batches", "version_conflicts", "noops",
-     "throttled_millis"}
-)  # fmt: skip
+    {
+        "took",
+        "total",
+        "updated",
+        "created",
+        "deleted",
+        "batches",
+        "version_conflicts",
+        "noops",
+        "throttled_millis",
+    }
+)
 
 
 def merge_update_by_query(bodies: Sequence[dict[str, Any]]) -> dict[str, Any]:

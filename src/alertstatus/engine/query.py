@@ -5,9 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 _RANGE_PARAMETERS = frozenset(
-    {"gt", "gte", "lt", "lte", "format", "time_zone", "relation", "boost", "from", "to",
-     "include_lower", "include_upper"}
-)  # fmt: skip
+    {
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "format",
+        "time_zone",
+        "relation",
+        "boost",
+        "from",
+        "to",
+        "include_lower",
+        "include_upper",
+    }
+)
 
 
 def repair_null_ranges(node: Any) -> Any:

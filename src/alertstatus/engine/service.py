@@ -97,8 +97,14 @@ def change_record(change: StatusChange, at: str) -> ChangeRecord:
     provenance = Provenance(
         change.dialect, change.actor, change.note, change.request_id, change.caller
     )
-    return ChangeRecord(change.space_id, change.status.value, change.reason, provenance, at,
-                        {"selection": selection_summary(change.selector)})  # fmt: skip
+    return ChangeRecord(
+        change.space_id,
+        change.status.value,
+        change.reason,
+        provenance,
+        at,
+        {"selection": selection_summary(change.selector)},
+    )
 
 
 def selection_summary(selector: Selector) -> dict[str, Any]:

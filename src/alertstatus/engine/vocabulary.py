@@ -69,14 +69,26 @@ class Row:
 
 VOCABULARY: tuple[Row, ...] = (
     Row(ModelState.OPEN, WorkflowStatus.OPEN, UtmStatus.OPEN, ChadStatus.NEW),
-    Row(ModelState.ACKNOWLEDGED, WorkflowStatus.ACKNOWLEDGED, UtmStatus.IN_REVIEW,
-        ChadStatus.ACKNOWLEDGED),
-    Row(ModelState.IN_PROGRESS, WorkflowStatus.IN_PROGRESS, UtmStatus.IN_REVIEW,
-        ChadStatus.ACKNOWLEDGED),
+    Row(
+        ModelState.ACKNOWLEDGED,
+        WorkflowStatus.ACKNOWLEDGED,
+        UtmStatus.IN_REVIEW,
+        ChadStatus.ACKNOWLEDGED,
+    ),
+    Row(
+        ModelState.IN_PROGRESS,
+        WorkflowStatus.IN_PROGRESS,
+        UtmStatus.IN_REVIEW,
+        ChadStatus.ACKNOWLEDGED,
+    ),
     Row(ModelState.CLOSED, WorkflowStatus.CLOSED, UtmStatus.COMPLETED, ChadStatus.RESOLVED),
-    Row(ModelState.FALSE_POSITIVE, WorkflowStatus.CLOSED, UtmStatus.COMPLETED,
-        ChadStatus.FALSE_POSITIVE),
-)  # fmt: skip
+    Row(
+        ModelState.FALSE_POSITIVE,
+        WorkflowStatus.CLOSED,
+        UtmStatus.COMPLETED,
+        ChadStatus.FALSE_POSITIVE,
+    ),
+)
 
 Word = WorkflowStatus | UtmStatus | ChadStatus
 

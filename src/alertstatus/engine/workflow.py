@@ -113,9 +113,16 @@ class WorkflowService:
             body = {
                 "size": 2 * len(chunk),
                 "_source": True if source else ["kibana.alert.uuid"],
-                "query": {"bool": {"minimum_should_match": 1, "should": [
-                    {"terms": {"_id": chunk}}, {"terms": {"kibana.alert.uuid": chunk}}]}},
-            }  # fmt: skip
+                "query": {
+                    "bool": {
+                        "minimum_should_match": 1,
+                        "should": [
+                            {"terms": {"_id": chunk}},
+                            {"terms": {"kibana.alert.uuid": chunk}},
+                        ],
+                    }
+                },
+            }
             hits = (await self.gateway.search(alias, body, {"ignore_unavailable": True})).json()
             chunk_keys = set(chunk)
             for hit in hits["hits"]["hits"]:
@@ -179,8 +186,15 @@ class WorkflowService:
         )
         lines: list[dict[str, Any]] = []
         for alert in alerts:
-            lines.append({"update": {"_index": alert.index, "_id": alert.id,
-                                     "retry_on_conflict": RETRY_ON_CONFLICT}})  # fmt: skip
+            lines.append(
+                {
+                    "update": {
+                        "_index": alert.index,
+                        "_id": alert.id,
+                        "retry_on_conflict": RETRY_ON_CONFLICT,
+                    }
+                }
+            )
             lines.append({"script": script, "_source": _returned_source(request)})
         items = (await self.gateway.bulk(lines, refresh=True)).json()["items"]
         outcomes: dict[str, Outcome] = {}
@@ -228,9 +242,13 @@ class WorkflowService:
 
 def _change_record(request: DialectChange, at: str) -> ChangeRecord:
     return ChangeRecord(
-        request.space_id, request.target.status.value, request.target.reason, request.provenance,
-        at, {"alert_ids": list(request.keys), "tags_to_add": list(request.tags_to_add)},
-    )  # fmt: skip
+        request.space_id,
+        request.target.status.value,
+        request.target.reason,
+        request.provenance,
+        at,
+        {"alert_ids": list(request.keys), "tags_to_add": list(request.tags_to_add)},
+    )
 
 
 def _returned_source(request: DialectChange) -> bool | dict[str, list[str]]:

@@ -79,9 +79,15 @@ class EsResponse:
 # caller's mistake (a number out of range, malformed JSON in a value), so they are reported as 400
 # whatever the server version.
 BAD_REQUEST_TYPES = frozenset(
-    {"input_coercion_exception", "json_parse_exception", "x_content_parse_exception",
-     "parsing_exception", "number_format_exception", "illegal_argument_exception"}
-)  # fmt: skip
+    {
+        "input_coercion_exception",
+        "json_parse_exception",
+        "x_content_parse_exception",
+        "parsing_exception",
+        "number_format_exception",
+        "illegal_argument_exception",
+    }
+)
 
 
 class ElasticsearchError(AlertstatusError):

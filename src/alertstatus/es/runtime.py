@@ -118,10 +118,19 @@ def fetch_distribution(home: Path) -> Path:
         with resources.as_file(pom) as pom_path:
             log.info("fetching Elasticsearch %s jars with Maven into %s", ES_VERSION, lib)
             result = subprocess.run(
-                [mvn, "-q", "-B", "-f", str(pom_path), "dependency:copy-dependencies",
-                 f"-DoutputDirectory={staging}"],
-                capture_output=True, text=True, check=False,
-            )  # fmt: skip
+                [
+                    mvn,
+                    "-q",
+                    "-B",
+                    "-f",
+                    str(pom_path),
+                    "dependency:copy-dependencies",
+                    f"-DoutputDirectory={staging}",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         if result.returncode != 0 or not any(staging.glob("elasticsearch-7*.jar")):
             shutil.rmtree(staging, ignore_errors=True)
             raise ElasticsearchStartError(
@@ -230,12 +239,16 @@ class LocalNode:
             "-cp",
             f"{lib}/*",
             RUNNER_MAIN,
-            "-basePath", str(self.data_dir),
-            "-numOfNode", "1",
+            "-basePath",
+            str(self.data_dir),
+            "-numOfNode",
+            "1",
             # the runner's node i listens on baseHttpPort + i
-            "-baseHttpPort", str(self.http_port - 1),
-            "-clusterName", self.cluster_name,
-        ]  # fmt: skip
+            "-baseHttpPort",
+            str(self.http_port - 1),
+            "-clusterName",
+            self.cluster_name,
+        ]
 
     def start(self, timeout: float = 180.0, *, detach: bool = False) -> str:
         """Fetch (once), start, and wait for yellow health; returns the node's URL."""

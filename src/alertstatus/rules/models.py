@@ -127,7 +127,7 @@ class AlertsFilter(Strict):
 
 
 class Frequency(Strict):
-    """`throttle` is documented as required but the seed's own request omits it: default null."""
+    """`throttle` is documented as required, but the documented example omits it: default null."""
 
     notify_when: NotifyWhen
     summary: bool

@@ -49,9 +49,10 @@ class IndexThresholdParams(BaseModel):
     def _dependent_fields(self) -> Self:
         if self.aggType != "count" and not self.aggField:
             raise PydanticCustomError(
-                "agg_field", '[aggField]: must have a value when [aggType] is "{agg}"',
+                "agg_field",
+                '[aggField]: must have a value when [aggType] is "{agg}"',
                 {"agg": self.aggType},
-            )  # fmt: skip
+            )
         if self.groupBy == "top" and not self.termField:
             raise PydanticCustomError(
                 "term_field", "[termField]: termField required when [groupBy] is top"

@@ -32,7 +32,7 @@ router = SpacedRouter(
 
 
 def done() -> Response:
-    """The seed documents 200 for these calls (Kibana itself answers 204); no body either way."""
+    """Kibana 7.x's API documentation says 200 (Kibana itself answers 204); no body either way."""
     return Response(status_code=200)
 
 
