@@ -12,7 +12,7 @@ from typing import Any
 
 from alertstatus.engine.indices import AlertIndices
 from alertstatus.engine.model import WorkflowStatus
-from alertstatus.engine.timerange import iso_millis as iso
+from alertstatus.engine.timerange import iso_millis
 from alertstatus.errors import SeedError
 from alertstatus.es.gateway import Gateway
 
@@ -137,7 +137,7 @@ def alert_document(
     (host, os_name), user = rng.choice(HOSTS), rng.choice(USERS)
     source_ip = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
     doc: dict[str, Any] = {
-        "@timestamp": iso(timestamp),
+        "@timestamp": iso_millis(timestamp),
         "event.kind": "signal",
         "host.name": host,
         "host.os.name": os_name,
@@ -154,7 +154,9 @@ def alert_document(
         "kibana.alert.reason": f"{rule.name} on {host} by {user}",
         "kibana.alert.severity": rule.severity,
         "kibana.alert.risk_score": rule.risk_score,
-        "kibana.alert.original_time": iso(timestamp - timedelta(seconds=rng.randint(1, 300))),
+        "kibana.alert.original_time": iso_millis(
+            timestamp - timedelta(seconds=rng.randint(1, 300))
+        ),
         "kibana.alert.depth": 1,
         "kibana.alert.rule.uuid": rule.uuid,
         "kibana.alert.rule.name": rule.name,
@@ -179,7 +181,7 @@ def alert_document(
         doc["kibana.alert.building_block_type"] = "default"
     if status is WorkflowStatus.CLOSED:
         doc["kibana.alert.workflow_reason"] = CLOSE_REASONS[number % len(CLOSE_REASONS)]
-        doc["kibana.alert.workflow_status_updated_at"] = iso(timestamp)
+        doc["kibana.alert.workflow_status_updated_at"] = iso_millis(timestamp)
     return doc
 
 

@@ -29,6 +29,7 @@ from alertstatus.engine.tags import AlertFieldsService
 from alertstatus.engine.workflow import WorkflowService
 from alertstatus.errors import Forbidden, Unauthenticated
 from alertstatus.observability.logs import note_caller
+from alertstatus.observability.metrics import Metrics
 from alertstatus.rules.service import RuleService
 from alertstatus.services import Services
 from alertstatus.settings import Settings
@@ -56,6 +57,14 @@ def settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(settings)]
+
+
+def metrics(request: Request) -> Metrics:
+    """The app's Prometheus registry (observability/metrics.py), one per app."""
+    return request.app.state.metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(metrics)]
 
 
 def from_services(part: Callable[[Services], T]) -> Callable[[Request], T]:

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
-from fastapi.params import Depends as DependsParam
+from fastapi import APIRouter, Depends, Path, params
 
 from alertstatus.api.deps import configured_space
 from alertstatus.api.errors import ErrorDialect, dialect_route
@@ -60,7 +59,7 @@ class SpacedRouter(APIRouter):
         *,
         name: str | None = None,
         operation_id: str | None = None,
-        dependencies: Sequence[DependsParam] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
         **options: Any,
     ) -> None:
         name = name or endpoint.__name__

@@ -5,17 +5,15 @@ Not a Kibana route, so it has no `/s/{space_id}` twin; any authenticated viewer 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from alertstatus.api.deps import Viewer
+from alertstatus.api.deps import MetricsDep, Viewer
 from alertstatus.api.errors import ALERTSTATUS, dialect_route
-from alertstatus.observability.metrics import Metrics
 
 router = APIRouter(route_class=dialect_route(ALERTSTATUS), tags=["System"])
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(request: Request, principal: Viewer) -> Response:
-    registry: Metrics = request.app.state.metrics
+async def metrics(principal: Viewer, registry: MetricsDep) -> Response:
     return Response(registry.exposition(), media_type=CONTENT_TYPE_LATEST)
