@@ -19,8 +19,9 @@ from typing import Any
 
 import aiohttp
 
-from alertstatus.demo import alert_id, iso
+from alertstatus.demo import alert_id
 from alertstatus.engine.model import validate_space_id
+from alertstatus.engine.timerange import iso_millis
 
 MAX_CONCURRENCY = 1024
 MAX_DURATION_SECONDS = 3600.0
@@ -93,7 +94,7 @@ def request_body(kind: str, plan: LoadPlan, rng: random.Random) -> dict[str, Any
     if kind == "close_query":
         span = (plan.until - plan.since).total_seconds()
         start = plan.since + timedelta(seconds=rng.random() * span)
-        window = {"gte": iso(start), "lt": iso(start + timedelta(hours=1))}
+        window = {"gte": iso_millis(start), "lt": iso_millis(start + timedelta(hours=1))}
         return {
             "query": {"range": {"@timestamp": window}},
             "status": "closed",
