@@ -19,9 +19,16 @@ from bench.report import render
 from bench.server import ServiceProcess
 
 QUICK = Sizes(
-    alerts=2_000, p3_alerts=1_000, p3_requests=256, p3_concurrency=64, p4_ids=5_000, repeat=1,
-    p6_alerts=1_000, p6_rounds=2, p6_dialect_alerts=500,
-)  # fmt: skip
+    alerts=2_000,
+    p3_alerts=1_000,
+    p3_requests=256,
+    p3_concurrency=64,
+    p4_ids=5_000,
+    repeat=1,
+    p6_alerts=1_000,
+    p6_rounds=2,
+    p6_dialect_alerts=500,
+)
 
 
 async def measure(
@@ -60,8 +67,17 @@ def main(
 ) -> None:
     """Uses ELASTICSEARCH_URL, else starts a throwaway local node (as the tests do)."""
     unwind_on_sigterm()
-    chosen_sizes = Sizes(alerts, p3_alerts, p3_requests, p3_concurrency, p4_ids, repeat,
-                         p6_alerts, p6_rounds, p6_dialect_alerts)  # fmt: skip
+    chosen_sizes = Sizes(
+        alerts,
+        p3_alerts,
+        p3_requests,
+        p3_concurrency,
+        p4_ids,
+        repeat,
+        p6_alerts,
+        p6_rounds,
+        p6_dialect_alerts,
+    )
     sizes = QUICK if quick else chosen_sizes
     with elasticsearch_for_tests(Settings()) as es_url:
         chosen = frozenset(phases.upper().replace(" ", "").split(",")) & ALL_PHASES

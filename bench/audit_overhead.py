@@ -143,10 +143,12 @@ class AuditBench:
             for code in (UtmStatus.COMPLETED, UtmStatus.OPEN):
                 for mode in _order(round_number):
                     request = DialectChange(
-                        spaces[mode], ids[mode],
+                        spaces[mode],
+                        ids[mode],
                         utmstack_target(code, false_positive=False),
-                        states_saying(Dialect.UTMSTACK, code), Provenance(Dialect.UTMSTACK),
-                    )  # fmt: skip
+                        states_saying(Dialect.UTMSTACK, code),
+                        Provenance(Dialect.UTMSTACK),
+                    )
                     run = self.dialect[mode].change
                     utmstack.seconds[mode].append(await _timed(lambda r=run, q=request: r(q)))
         sizes = {mode: await self._mean_source(spaces[mode]) for mode in MODES}
@@ -169,8 +171,10 @@ class AuditBench:
 def render(results: list[Twins]) -> str:
     lines = [f"{'case':<52}{'alerts':>7}{'history on':>13}{'history off':>13}{'paired cost':>13}"]
     for twins in results:
-        lines.append(f"{twins.case:<52}{twins.alerts:>7}{twins.rate('on'):>11.0f}/s"
-                     f"{twins.rate('off'):>11.0f}/s{twins.cost:>13.1%}")  # fmt: skip
+        lines.append(
+            f"{twins.case:<52}{twins.alerts:>7}{twins.rate('on'):>11.0f}/s"
+            f"{twins.rate('off'):>11.0f}/s{twins.cost:>13.1%}"
+        )
     for twins in results:
         for mode in MODES:
             samples = " ".join(f"{s:.2f}" for s in twins.seconds[mode])
@@ -211,9 +215,14 @@ def elasticsearch(settings: Settings) -> Iterator[str]:
         yield settings.elasticsearch_url
         return
     with tempfile.TemporaryDirectory(prefix="alertstatus-bench-") as data:
-        node = LocalNode(home=settings.home, http_port=free_port(), data_dir=Path(data),
-                         heap=settings.es_heap, cluster_name=f"alertstatus-bench-{os.getpid()}",
-                         java=settings.java)  # fmt: skip
+        node = LocalNode(
+            home=settings.home,
+            http_port=free_port(),
+            data_dir=Path(data),
+            heap=settings.es_heap,
+            cluster_name=f"alertstatus-bench-{os.getpid()}",
+            java=settings.java,
+        )
         node.start(settings.es_start_timeout)
         try:
             yield node.url

@@ -229,11 +229,16 @@ class Bench:
         latencies, seconds = measured
         cuts = statistics.quantiles(latencies, n=100)
         row = Row(
-            phase, variant, len(latencies), seconds, unit="req/s",
-            p50_ms=cuts[49] * 1000, p99_ms=cuts[98] * 1000,
+            phase,
+            variant,
+            len(latencies),
+            seconds,
+            unit="req/s",
+            p50_ms=cuts[49] * 1000,
+            p99_ms=cuts[98] * 1000,
             rss_mb=self.service.peak_rss_mb() if variant == "service" else None,
             note=f"{self.sizes.p3_concurrency} clients x 10 ids; {self.sizes.repeat} rounds pooled",
-        )  # fmt: skip
+        )
         say(
             f"{phase} {variant}: {row.rate:,.0f} req/s p50 {row.p50_ms:.1f} ms p99 {row.p99_ms:.1f}"
         )
@@ -274,10 +279,15 @@ class Bench:
             await asyncio.sleep(0.5)
         seconds = time.perf_counter() - started
         self.rows.append(
-            Row("P5", "service async", report["total"], seconds,
+            Row(
+                "P5",
+                "service async",
+                report["total"],
+                seconds,
                 note=f"{polls} progress polls, updated {report['updated']}, "
-                f"failed {report['failed']}")
-        )  # fmt: skip
+                f"failed {report['failed']}",
+            )
+        )
         await drop_space(self.gateway, space)
 
     async def audit_cost(self) -> None:

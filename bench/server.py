@@ -27,8 +27,12 @@ class ServiceProcess:
         self.port = free_loopback_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # auth off: the bench measures the engine (a cached key check costs one SHA-256 per call)
-        self._env = {**os.environ, "ELASTICSEARCH_URL": es_url, "ALERTSTATUS_AUTH_ENABLED": "false",
-                     **(env or {})}  # fmt: skip
+        self._env = {
+            **os.environ,
+            "ELASTICSEARCH_URL": es_url,
+            "ALERTSTATUS_AUTH_ENABLED": "false",
+            **(env or {}),
+        }
         self._process: subprocess.Popen[bytes] | None = None
         self._peak = 0
         self._stop = threading.Event()
@@ -36,10 +40,19 @@ class ServiceProcess:
 
     def __enter__(self) -> ServiceProcess:
         command = [
-            sys.executable, "-m", "uvicorn", "alertstatus.api.app:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "alertstatus.api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
             "--no-access-log",
-        ]  # fmt: skip
+        ]
         self._process = subprocess.Popen(command, env=self._env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -189,9 +189,16 @@ def seed(es: Es, es_url: str) -> Callable[..., dict[str, dict[str, Any]]]:
     ) -> dict[str, dict[str, Any]]:
         alias = create_space(es_url, space_id)
         lines = list(
-            bulk_lines(alias, space_id, range(first, first + count), start=start, end=end,
-                       seed=first, **options)
-        )  # fmt: skip
+            bulk_lines(
+                alias,
+                space_id,
+                range(first, first + count),
+                start=start,
+                end=end,
+                seed=first,
+                **options,
+            )
+        )
         es.bulk(lines)
         return es.sources(alias)
 

@@ -24,8 +24,12 @@ def put_alerts(
     alias = create_space(es_url, space)
     lines: list[dict[str, Any]] = []
     for number, alert_uuid in enumerate(uuids):
-        doc = alert_document(space, number, timestamp=datetime(2024, 11, 5, tzinfo=UTC),
-                             status=WorkflowStatus(status))  # fmt: skip
+        doc = alert_document(
+            space,
+            number,
+            timestamp=datetime(2024, 11, 5, tzinfo=UTC),
+            status=WorkflowStatus(status),
+        )
         doc["kibana.alert.uuid"] = alert_uuid
         doc.update(fields)
         lines += [{"create": {"_index": alias, "_id": doc_id(alert_uuid)}}, doc]

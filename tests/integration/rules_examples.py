@@ -93,7 +93,7 @@ LEGACY_CREATE_RESPONSE = json.loads(r"""
     "status": "pending"
   }
 }
-""")  # fmt: skip
+""")
 
 # The rule of the get and find examples (`test.alert.type`, a Kibana test fixture rule type).
 LEGACY_TEST_ALERT = json.loads("""
@@ -189,7 +189,7 @@ LEGACY_INDEX_THRESHOLD_TYPE = json.loads("""
      "uptime":{"read":true, "all":true}
   }
 }
-""")  # fmt: skip
+""")
 
 # --- seed 002 ------------------------------------------------------------------------------------
 
@@ -229,7 +229,7 @@ RULE_UPDATE_REQUEST = json.loads(r"""
     "interval": "1m"
   }
 }
-""")  # fmt: skip
+""")
 
 RULE_UPDATE_RESPONSE = json.loads(r"""
 {
@@ -295,4 +295,4 @@ RULE_UPDATE_RESPONSE = json.loads(r"""
   "scheduled_task_id": "4c5eda00-e74f-11ec-b72f-5b18752ff9ea",
   "api_key_created_by_user": false
 }
-""")  # fmt: skip
+""")

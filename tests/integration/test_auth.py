@@ -27,8 +27,12 @@ def test_api_key_whoami_last_used_and_list_hides_hashes(make_client, make_key, e
     response = client.get("/api/alertstatus/whoami")
 
     assert response.status_code == 200
-    assert response.json() == {"username": "ci-bot", "role": "analyst", "spaces": [space],
-                               "authentication_type": "api_key"}  # fmt: skip
+    assert response.json() == {
+        "username": "ci-bot",
+        "role": "analyst",
+        "spaces": [space],
+        "authentication_type": "api_key",
+    }
     stored = es.call("GET", f"/.alertstatus-api-keys/_doc/{key_id_of(header)}")["_source"]
     assert stored["last_used_at"] and stored["revoked"] is False
     secret = base64.b64decode(header.split()[1]).decode().split(":", 1)[1]
@@ -67,16 +71,31 @@ def test_other_processes_see_a_revocation_after_the_cache_ttl(make_client, make_
 
 def test_basic_users_from_settings(make_client, seed, es, space):
     before = seed(space, 3)
-    users = [{"username": "alice", "password_hash": hash_secret("wonderland"),
-              "role": "analyst", "spaces": [space]}]  # fmt: skip
+    users = [
+        {
+            "username": "alice",
+            "password_hash": hash_secret("wonderland"),
+            "role": "analyst",
+            "spaces": [space],
+        }
+    ]
     client = make_client(authorization=None, auth_users=users)
     good = "Basic " + base64.b64encode(b"alice:wonderland").decode()
     bad = "Basic " + base64.b64encode(b"alice:guess").decode()
 
-    assert client.post(status_path(space), json={"query": {"match_all": {}}, "status": "closed"},
-                       headers={"authorization": bad}).status_code == 401  # fmt: skip
-    response = client.post(status_path(space), json={"query": {"match_all": {}},
-                           "status": "closed"}, headers={"authorization": good})  # fmt: skip
+    assert (
+        client.post(
+            status_path(space),
+            json={"query": {"match_all": {}}, "status": "closed"},
+            headers={"authorization": bad},
+        ).status_code
+        == 401
+    )
+    response = client.post(
+        status_path(space),
+        json={"query": {"match_all": {}}, "status": "closed"},
+        headers={"authorization": good},
+    )
 
     assert response.status_code == 200, response.text
     assert response.json()["updated"] == 3
@@ -87,10 +106,17 @@ def test_basic_users_from_settings(make_client, seed, es, space):
 
 def test_bearer_jwt_closes_alerts_as_its_subject(make_client, seed, es, space):
     seed(space, 2)
-    client = make_client(authorization=None, jwt_secret=JWT_SECRET, jwt_issuer="idp",
-                         jwt_audience="alertstatus")  # fmt: skip
-    claims = {"sub": "analyst@example.com", "role": "analyst", "spaces": [space], "iss": "idp",
-              "aud": "alertstatus", "exp": int(time.time()) + 60}  # fmt: skip
+    client = make_client(
+        authorization=None, jwt_secret=JWT_SECRET, jwt_issuer="idp", jwt_audience="alertstatus"
+    )
+    claims = {
+        "sub": "analyst@example.com",
+        "role": "analyst",
+        "spaces": [space],
+        "iss": "idp",
+        "aud": "alertstatus",
+        "exp": int(time.time()) + 60,
+    }
     token = jwt.encode(claims, JWT_SECRET, algorithm="HS256")
 
     response = client.post(
@@ -108,12 +134,12 @@ def test_bearer_jwt_closes_alerts_as_its_subject(make_client, seed, es, space):
     assert response.json()["message"] == "Unable to authenticate: token has expired"
 
 
-def test_cookie_session_needs_the_csrf_token_to_change_anything(make_client, make_key, seed, es,
-                                                                space):  # fmt: skip
+def test_cookie_session_needs_the_csrf_token_to_change_anything(
+    make_client, make_key, seed, es, space
+):
     before = seed(space, 2)
     header = make_key("analyst", (space,))
-    browser = make_client(authorization=None, session_cookie_secure=False,
-                          api_key_cache_seconds=0)  # fmt: skip
+    browser = make_client(authorization=None, session_cookie_secure=False, api_key_cache_seconds=0)
 
     started = browser.post("/api/alertstatus/session", headers={"authorization": header})
     assert started.status_code == 200
@@ -143,8 +169,9 @@ def test_cookie_session_needs_the_csrf_token_to_change_anything(make_client, mak
 
 def test_header_authenticated_calls_need_no_csrf_token(client, seed, space):
     seed(space, 1)
-    response = client.post(status_path(space), json={"query": {"match_all": {}},
-                                                      "status": "closed"})  # fmt: skip
+    response = client.post(
+        status_path(space), json={"query": {"match_all": {}}, "status": "closed"}
+    )
     assert response.status_code == 200
 
 
@@ -152,8 +179,11 @@ def test_first_start_prints_one_bootstrap_admin_key(make_client, capfd):
     index = f".alertstatus-api-keys-{uuid.uuid4().hex[:8]}"
     make_client(authorization=None, api_key_index=index)
     printed = capfd.readouterr().err
-    header = next(line.split("header: Authorization: ")[1] for line in printed.splitlines()
-                  if "header: Authorization: " in line)  # fmt: skip
+    header = next(
+        line.split("header: Authorization: ")[1]
+        for line in printed.splitlines()
+        if "header: Authorization: " in line
+    )
 
     client = make_client(authorization=header, api_key_index=index)
     whoami = client.get("/api/alertstatus/whoami").json()
@@ -183,8 +213,9 @@ def test_cli_creates_lists_and_revokes_keys(es_url, monkeypatch, make_client):
     get_settings.cache_clear()
     runner = CliRunner()
     try:
-        created = runner.invoke(app, ["apikey", "create", "--role", "analyst", "--space",
-                                      "default", "--name", "cli"])  # fmt: skip
+        created = runner.invoke(
+            app, ["apikey", "create", "--role", "analyst", "--space", "default", "--name", "cli"]
+        )
         assert created.exit_code == 0, created.output
         fields = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
         key_id, header = fields["id"].strip(), fields["header"].split("Authorization:")[1].strip()

@@ -63,8 +63,13 @@ def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key,
     client = make_client(authorization=None)
     routes = guarded_routes(client.app)
     assert any("signals/status" in path for _, path, _, _ in routes)
-    keys = {role: {"both": make_key(role.value, (own, "default")),
-                   "own_only": make_key(role.value, (own,))} for role in Role}  # fmt: skip
+    keys = {
+        role: {
+            "both": make_key(role.value, (own, "default")),
+            "own_only": make_key(role.value, (own,)),
+        }
+        for role in Role
+    }
     revoked = make_key("admin", None)
     run_with_key_store(es_url, lambda store: store.revoke(key_id_of(revoked)))
     expired = make_key("admin", None, expires_at=datetime.now(UTC) - timedelta(seconds=1))
@@ -77,8 +82,9 @@ def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key,
         anonymous = client.request(method, concrete(path, own), json={})
         assert anonymous.status_code == 401, (method, path)
         for dead in (revoked, expired):
-            refused = client.request(method, concrete(path, own), json={},
-                                     headers={"authorization": dead})  # fmt: skip
+            refused = client.request(
+                method, concrete(path, own), json={}, headers={"authorization": dead}
+            )
             assert refused.status_code == 401, (method, path, refused.text)
         for role in Role:
             for where in ("own", "other"):

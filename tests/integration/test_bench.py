@@ -10,21 +10,40 @@ from bench.phases import Sizes
 from bench.report import render
 
 ROWS = [
-    ("P1", "service"), ("P1", "direct"), ("P1", "kibana"), ("P1", "direct slices=2"),
-    ("P1", "direct slices=auto"), ("P2", "service"), ("P2", "direct"), ("P2", "direct prefilter"),
-    ("P2", "kibana"), ("P3", "direct"), ("P3", "service"), ("P4", "service"),
+    ("P1", "service"),
+    ("P1", "direct"),
+    ("P1", "kibana"),
+    ("P1", "direct slices=2"),
+    ("P1", "direct slices=auto"),
+    ("P2", "service"),
+    ("P2", "direct"),
+    ("P2", "direct prefilter"),
+    ("P2", "kibana"),
+    ("P3", "direct"),
+    ("P3", "service"),
+    ("P4", "service"),
     ("P5", "service async"),
-]  # fmt: skip
-P6_CASES = ("first close (depth 0 to 1)", "full history, Kibana path (20 entries, the bound)",
-            "full history, UTMStack path (20 entries, the bound)")  # fmt: skip
+]
+P6_CASES = (
+    "first close (depth 0 to 1)",
+    "full history, Kibana path (20 entries, the bound)",
+    "full history, UTMStack path (20 entries, the bound)",
+)
 P6_ROWS = [("P6", f"history {mode}, {case}") for case in P6_CASES for mode in ("on", "off")]
 
 
 def test_quick_bench_prints_every_row(es_url) -> None:
     sizes = Sizes(
-        alerts=300, p3_alerts=200, p3_requests=64, p3_concurrency=8, p4_ids=2_000, repeat=1,
-        p6_alerts=200, p6_rounds=1, p6_dialect_alerts=50,
-    )  # fmt: skip
+        alerts=300,
+        p3_alerts=200,
+        p3_requests=64,
+        p3_concurrency=8,
+        p4_ids=2_000,
+        repeat=1,
+        p6_alerts=200,
+        p6_rounds=1,
+        p6_dialect_alerts=50,
+    )
 
     rows, header = asyncio.run(measure(es_url, sizes, prefix=f"b{uuid.uuid4().hex[:8]}"))
 
@@ -41,7 +60,12 @@ def test_quick_bench_prints_every_row(es_url) -> None:
     assert all(by_name[row].seconds > 0 for row in P6_ROWS)
     for phase, variant in ROWS + P6_ROWS:
         assert f"| {phase} | {variant} |" in text
-    targets = ("P1 service vs direct", "P2 service vs kibana", "P3 p99", "P3 service peak RSS",
-               *(f"P6 status history cost, {case}" for case in P6_CASES))  # fmt: skip
+    targets = (
+        "P1 service vs direct",
+        "P2 service vs kibana",
+        "P3 p99",
+        "P3 service peak RSS",
+        *(f"P6 status history cost, {case}" for case in P6_CASES),
+    )
     for target in targets:
         assert target in text

@@ -15,13 +15,21 @@ from alertstatus.engine.transitions import chad_allowed
 from alertstatus.engine.vocabulary import ChadStatus, Dialect, model_state, word
 from tests.integration.dialect_helpers import history, put_alerts, source_of
 
-SEED_PATCH = {"status": "acknowledged",
-              "comment": "Investigating brute force attempt from internal IP"}  # fmt: skip
+SEED_PATCH = {
+    "status": "acknowledged",
+    "comment": "Investigating brute force attempt from internal IP",
+}
 SEED_PATCH_PY = {"status": "resolved", "comment": "Confirmed as authorized penetration test"}
-SEED_BULK = {"ids": ["alert-abc-123", "alert-def-456"], "status": "resolved",
-             "comment": "Bulk resolved - confirmed false positives"}  # fmt: skip
-SEED_BULK_PY = {"ids": ["alert-1", "alert-2", "alert-3"], "status": "false_positive",
-                "comment": "Known service account activity"}  # fmt: skip
+SEED_BULK = {
+    "ids": ["alert-abc-123", "alert-def-456"],
+    "status": "resolved",
+    "comment": "Bulk resolved - confirmed false positives",
+}
+SEED_BULK_PY = {
+    "ids": ["alert-1", "alert-2", "alert-3"],
+    "status": "false_positive",
+    "comment": "Known service account activity",
+}
 SEED_COMMENT = {"text": "Additional investigation notes..."}
 SEED_COMMENT_JS = {"text": "Found related activity on 3 other hosts"}
 
@@ -40,7 +48,10 @@ def test_seed_patch_acknowledges_and_answers_in_chads_shape(chad, es, es_url, sp
     body = response.json()
     assert list(body) == ["id", "status", "acknowledged_at", "acknowledged_by", "comment_added"]
     assert (body["id"], body["status"], body["comment_added"]) == (
-        "alert-abc-123", "acknowledged", True)  # fmt: skip
+        "alert-abc-123",
+        "acknowledged",
+        True,
+    )
     assert body["acknowledged_at"].endswith("Z")
     source = source_of(es, space, "alert-abc-123")
     assert source["kibana.alert.workflow_status"] == "acknowledged"
@@ -134,12 +145,18 @@ def test_bulk_partly_failing_reports_each_and_history_is_exact(chad, es, es_url,
     body = {"ids": ["a-new", "a-ack", "ghost"], "status": "resolved"}
     response = chad.post("/api/alerts/bulk/status", json=body)
     assert response.status_code == 200
-    assert response.json() == {"updated": 1, "failed": [
-        {"id": "a-new", "reason": "Invalid status transition from new to resolved"},
-        {"id": "ghost", "reason": "Alert not found"}]}  # fmt: skip
+    assert response.json() == {
+        "updated": 1,
+        "failed": [
+            {"id": "a-new", "reason": "Invalid status transition from new to resolved"},
+            {"id": "ghost", "reason": "Alert not found"},
+        ],
+    }
     assert history(es, space, "a-new") == []
     assert [(e["from"], e["to"]) for e in history(es, space, "a-ack")] == [
-        ("open", "acknowledged"), ("acknowledged", "closed")]  # fmt: skip
+        ("open", "acknowledged"),
+        ("acknowledged", "closed"),
+    ]
 
 
 def test_concurrent_transitions_never_record_a_forbidden_path(make_client, es, es_url, space):
@@ -184,5 +201,6 @@ def test_an_oversized_body_is_refused_in_chads_shape(make_client, es, es_url, sp
     )
     assert response.status_code == 413
     assert response.json() == {
-        "detail": "Payload content length greater than maximum allowed: 4096"}  # fmt: skip
+        "detail": "Payload content length greater than maximum allowed: 4096"
+    }
     assert source_of(es, space, "alert-big-1")["kibana.alert.workflow_status"] == "open"

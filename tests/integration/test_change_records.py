@@ -26,8 +26,11 @@ def test_kibana_query_closure_stores_one_record_and_compact_entries(
 ) -> None:
     before = seed(space, 6)
     query = {"bool": {"filter": [{"terms": {"_id": sorted(before)[:4]}}]}}
-    response = client.post(status_path(space), headers={"x-request-id": "close-4"}, json={
-        "query": query, "status": "closed", "reason": "false_positive"})  # fmt: skip
+    response = client.post(
+        status_path(space),
+        headers={"x-request-id": "close-4"},
+        json={"query": query, "status": "closed", "reason": "false_positive"},
+    )
     assert response.status_code == 200 and response.json()["updated"] == 4, response.text
 
     after = es.sources(alerts_alias(space))
@@ -51,9 +54,16 @@ def test_kibana_query_closure_stores_one_record_and_compact_entries(
 
     (entry,) = es.history(after[sorted(before)[0]])
     assert (entry["from"], entry["from_reason"], entry["to"], entry["reason"]) == (
-        "open", None, "closed", "false_positive")  # fmt: skip
+        "open",
+        None,
+        "closed",
+        "false_positive",
+    )
     assert (entry["record_id"], entry["request_id"], entry["caller"]) == (
-        record_id, "close-4", "test admin")  # fmt: skip
+        record_id,
+        "close-4",
+        "test admin",
+    )
 
 
 def test_reopening_keeps_the_reason_it_leaves(client, es, seed, space) -> None:
@@ -63,7 +73,9 @@ def test_reopening_keeps_the_reason_it_leaves(client, es, seed, space) -> None:
         assert response.json()["updated"] == 1, response.text
     stored = es.sources(alerts_alias(space))[alert][HISTORY_FIELD]
     assert [line.split(" ")[1:] for line in stored.split("\n")] == [
-        ["open"], ["closed", "duplicate"]]  # fmt: skip
+        ["open"],
+        ["closed", "duplicate"],
+    ]
     steps = [(e["from"], e["from_reason"], e["to"]) for e in es.history({HISTORY_FIELD: stored})]
     assert steps == [("open", None, "closed"), ("closed", "duplicate", "open")]
 
@@ -124,7 +136,11 @@ def test_an_entry_outlives_a_deleted_record(client, es, seed, space) -> None:
     es.call("DELETE", f"/{RECORDS_INDEX}/_doc/{record_id}")
     (entry,) = es.history(source)
     assert (entry["record_id"], entry["from"], entry["to"], entry["caller"]) == (
-        record_id, "open", None, None)  # fmt: skip
+        record_id,
+        "open",
+        None,
+        None,
+    )
 
 
 def test_history_off_writes_no_record(make_client, es, es_url, space) -> None:
@@ -136,8 +152,9 @@ def test_history_off_writes_no_record(make_client, es, es_url, space) -> None:
     )
     assert response.status_code == 200
     es.call("POST", f"/{RECORDS_INDEX}/_refresh")
-    hits = es.call("POST", f"/{RECORDS_INDEX}/_search", {
-        "query": {"term": {"space_id": space}}})["hits"]["hits"]  # fmt: skip
+    hits = es.call("POST", f"/{RECORDS_INDEX}/_search", {"query": {"term": {"space_id": space}}})[
+        "hits"
+    ]["hits"]
     assert hits == []
     assert HISTORY_FIELD not in es.sources(alerts_alias(space))[doc_id(A)]
 
@@ -146,9 +163,16 @@ def test_odd_status_values_round_trip_through_the_entry(client, es, es_url, spac
     """Whatever another writer left in the alert comes back as it was: the entry encodes it."""
     odd_status, odd_reason = "in review 100%\nmaybe", "a b%20c"
     alias = create_space(es_url, space)
-    es.call("PUT", f"/{alias}/_doc/odd", {"@timestamp": "2024-11-02T00:00:00Z",
+    es.call(
+        "PUT",
+        f"/{alias}/_doc/odd",
+        {
+            "@timestamp": "2024-11-02T00:00:00Z",
             "kibana.alert.workflow_status": odd_status,
-            "kibana.alert.workflow_reason": odd_reason}, refresh="true")  # fmt: skip
+            "kibana.alert.workflow_reason": odd_reason,
+        },
+        refresh="true",
+    )
     for body in ({"status": "closed", "reason": "duplicate"}, {"status": "open"}):
         response = client.post(status_path(space), json={"signal_ids": ["odd"], **body})
         assert response.json()["updated"] == 1, response.text
@@ -165,7 +189,9 @@ def test_the_bound_keeps_the_newest_entries(make_client, es, seed, space) -> Non
         client.post(status_path(space), json={"signal_ids": [alert], "status": status})
     entries = es.history(es.sources(alerts_alias(space))[alert])
     assert [(e["from"], e["to"]) for e in entries] == [
-        ("acknowledged", "closed"), ("closed", "in-progress")]  # fmt: skip
+        ("acknowledged", "closed"),
+        ("closed", "in-progress"),
+    ]
 
 
 def test_a_taken_record_id_is_retried_not_overwritten(es_url, es, monkeypatch) -> None:
@@ -195,8 +221,14 @@ def test_a_taken_record_id_is_retried_not_overwritten(es_url, es, monkeypatch) -
 def test_a_records_index_from_an_earlier_version_gains_the_new_fields(es_url, es) -> None:
     """An index made before `caller` and `target` existed is given them, not recreated."""
     es.call("DELETE", f"/{RECORDS_INDEX}")
-    es.call("PUT", f"/{RECORDS_INDEX}", {"settings": {"index.hidden": True}, "mappings": {
-        "dynamic": False, "properties": {"request_id": {"type": "keyword"}}}})  # fmt: skip
+    es.call(
+        "PUT",
+        f"/{RECORDS_INDEX}",
+        {
+            "settings": {"index.hidden": True},
+            "mappings": {"dynamic": False, "properties": {"request_id": {"type": "keyword"}}},
+        },
+    )
     es.call("PUT", f"/{RECORDS_INDEX}/_doc/old-record", {"request_id": "old"}, refresh="true")
 
     run_with_gateway(es_url, lambda gateway: StatusHistory(gateway).ensure_index())

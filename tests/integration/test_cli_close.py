@@ -42,10 +42,21 @@ def test_close_a_time_range_with_yes(runner, es, seed, space) -> None:
     already = {i for i in inside if before[i][STATUS] == "closed"}
     assert 20 < len(inside) < 150 and already
 
-    result = runner.invoke(app, [
-        "close", "--space", space, "--since", SINCE, "--until", UNTIL,
-        "--reason", "false_positive", "--yes",
-    ])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "close",
+            "--space",
+            space,
+            "--since",
+            SINCE,
+            "--until",
+            UNTIL,
+            "--reason",
+            "false_positive",
+            "--yes",
+        ],
+    )
 
     assert result.exit_code == 0, result.output
     assert f"{len(inside)} alerts match in space {space}" in result.stdout
@@ -130,9 +141,21 @@ def test_rule_and_open_and_acknowledge(runner, es, seed, space, tmp_path) -> Non
     after = es.sources(alerts_alias(space))
     assert {i for i, s in after.items() if s[STATUS] == "acknowledged"} == of_rule
 
-    reopened = runner.invoke(app, [
-        "open", "--space", space, "--rule", uuid, "--since", SINCE, "--until", UNTIL, "--yes",
-    ])  # fmt: skip
+    reopened = runner.invoke(
+        app,
+        [
+            "open",
+            "--space",
+            space,
+            "--rule",
+            uuid,
+            "--since",
+            SINCE,
+            "--until",
+            UNTIL,
+            "--yes",
+        ],
+    )
     assert reopened.exit_code == 0, reopened.output
     after = es.sources(alerts_alias(space))
     assert {i for i, s in after.items() if s[STATUS] == "acknowledged"} == {
@@ -141,9 +164,19 @@ def test_rule_and_open_and_acknowledge(runner, es, seed, space, tmp_path) -> Non
 
     query_file = tmp_path / "query.json"
     query_file.write_bytes(orjson.dumps({"query": {"term": {"kibana.alert.rule.name": rule}}}))
-    status = runner.invoke(app, [
-        "close", "--space", space, "--status", "in-progress", "--query-file", str(query_file), "-y",
-    ])  # fmt: skip
+    status = runner.invoke(
+        app,
+        [
+            "close",
+            "--space",
+            space,
+            "--status",
+            "in-progress",
+            "--query-file",
+            str(query_file),
+            "-y",
+        ],
+    )
     assert status.exit_code == 0, status.output
     after = es.sources(alerts_alias(space))
     assert {i for i, s in after.items() if s[STATUS] == "in-progress"} == of_rule
@@ -225,8 +258,11 @@ def test_ctrl_c_cancels_the_running_task(es_url, es, seed, space) -> None:
     env = {**os.environ, "ELASTICSEARCH_URL": es_url, "ALERTSTATUS_UPDATE_REQUESTS_PER_SECOND": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "alertstatus", "close", "--space", space, "--yes"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert process.stderr is not None
         started = next(line for line in process.stderr if line.startswith("task "))

@@ -30,10 +30,26 @@ def runner(es_url: str) -> Iterator[CliRunner]:
 def test_seed_writes_realistic_alerts_with_progress(runner, es, space) -> None:
     started = datetime.now(UTC)
 
-    result = runner.invoke(app, [
-        "seed", "--space", space, "--count", "300", "--closed-ratio", "0.3", "--days", "2",
-        "--building-block-ratio", "0.2", "--batch-size", "70", "--seed", "7",
-    ])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "seed",
+            "--space",
+            space,
+            "--count",
+            "300",
+            "--closed-ratio",
+            "0.3",
+            "--days",
+            "2",
+            "--building-block-ratio",
+            "0.2",
+            "--batch-size",
+            "70",
+            "--seed",
+            "7",
+        ],
+    )
 
     finished = datetime.now(UTC)
     assert result.exit_code == 0, result.output
@@ -44,8 +60,11 @@ def test_seed_writes_realistic_alerts_with_progress(runner, es, space) -> None:
     assert len(alerts) == 300
     statuses = Counter(alert["kibana.alert.workflow_status"] for alert in alerts)
     assert set(statuses) == {"open", "closed"} and 50 < statuses["closed"] < 130
-    assert all(a["kibana.alert.workflow_reason"] for a in alerts
-               if a["kibana.alert.workflow_status"] == "closed")  # fmt: skip
+    assert all(
+        a["kibana.alert.workflow_reason"]
+        for a in alerts
+        if a["kibana.alert.workflow_status"] == "closed"
+    )
     blocks = [a for a in alerts if "kibana.alert.building_block_type" in a]
     assert 25 < len(blocks) < 100
     assert {a["kibana.alert.rule.name"] for a in blocks} <= {r.name for r in BUILDING_BLOCK_RULES}
@@ -94,8 +113,12 @@ def test_seed_as_a_real_process(es_url, es, space) -> None:
     env = {**os.environ, "ELASTICSEARCH_URL": es_url}
     completed = subprocess.run(
         [sys.executable, "-m", "alertstatus", "seed", "--space", space, "--count", "50"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert "50/50" in completed.stderr
     assert completed.stdout.startswith(f"seeded 50 alerts into space {space}")

@@ -14,8 +14,9 @@ BAD_TOKEN = {"authorization": "Bearer not-a-valid-token"}
 
 
 def request(path: str) -> Request:
-    return Request({"type": "http", "method": "POST", "path": path, "headers": [],
-                    "query_string": b""})  # fmt: skip
+    return Request(
+        {"type": "http", "method": "POST", "path": path, "headers": [], "query_string": b""}
+    )
 
 
 def test_chad_403_and_401_bodies() -> None:
@@ -24,7 +25,9 @@ def test_chad_403_and_401_bodies() -> None:
     assert orjson.loads(forbidden.body) == {"detail": "Not enough permissions"}
     unauthenticated = CHAD.render(request("/api/alerts/x"), Unauthenticated("Not authenticated"))
     assert (unauthenticated.status_code, orjson.loads(unauthenticated.body)) == (
-        401, {"detail": "Not authenticated"})  # fmt: skip
+        401,
+        {"detail": "Not authenticated"},
+    )
 
 
 def test_utmstack_401_is_springs_shape() -> None:
@@ -33,7 +36,10 @@ def test_utmstack_401_is_springs_shape() -> None:
     assert response.status_code == 401
     assert list(body) == ["timestamp", "status", "error", "message", "path"]
     assert (body["status"], body["error"], body["path"]) == (
-        401, "Unauthorized", "/api/utm-alerts/status")  # fmt: skip
+        401,
+        "Unauthorized",
+        "/api/utm-alerts/status",
+    )
 
 
 def test_invalid_token_is_refused_in_each_dialects_shape(make_client) -> None:
@@ -45,7 +51,7 @@ def test_invalid_token_is_refused_in_each_dialects_shape(make_client) -> None:
         headers=BAD_TOKEN,
         json={"alertIds": ["c1c4e32c-dd9f-4a15-98c4-0dac2af40740"], "status": 3},
     )
-    assert utm.status_code == 401 and utm.json()["error"] == "Unauthorized"  # fmt: skip
+    assert utm.status_code == 401 and utm.json()["error"] == "Unauthorized"
 
 
 def test_dialect_spaces_are_validated() -> None:

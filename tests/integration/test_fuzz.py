@@ -38,8 +38,13 @@ def test_no_operation_answers_5xx(make_client, seed, admin_authorization) -> Non
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  derandomize=True, suppress_health_check=list(HealthCheck))  # fmt: skip
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def call(case) -> None:
             point_valid_spaces_at_the_fuzz_space(case)
             kwargs = case.as_transport_kwargs(

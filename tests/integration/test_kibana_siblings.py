@@ -16,12 +16,16 @@ SEARCH = "/api/detection_engine/signals/search"
 def test_tags_add_and_remove_with_raw_response(client, es, seed, space) -> None:
     before = seed(space, 4)
     ids = sorted(before)
-    first = client.post(f"/s/{space}{TAGS}", json={"ids": ids[:3], "tags": {
-        "tags_to_add": ["triage", "vip"], "tags_to_remove": []}})  # fmt: skip
+    first = client.post(
+        f"/s/{space}{TAGS}",
+        json={"ids": ids[:3], "tags": {"tags_to_add": ["triage", "vip"], "tags_to_remove": []}},
+    )
     assert first.status_code == 200, first.text
     assert (first.json()["total"], first.json()["updated"], first.json()["failures"]) == (3, 3, [])
-    second = client.post(f"/s/{space}{TAGS}", json={"ids": ids[:2], "tags": {
-        "tags_to_add": ["done"], "tags_to_remove": ["triage"]}})  # fmt: skip
+    second = client.post(
+        f"/s/{space}{TAGS}",
+        json={"ids": ids[:2], "tags": {"tags_to_add": ["done"], "tags_to_remove": ["triage"]}},
+    )
     assert second.json()["updated"] == 2
     after = es.sources(alerts_alias(space))
     assert after[ids[0]]["kibana.alert.workflow_tags"] == ["vip", "done"]
@@ -32,10 +36,16 @@ def test_tags_add_and_remove_with_raw_response(client, es, seed, space) -> None:
 
 def test_assignees_in_the_default_space(client, es, es_url) -> None:
     alias = create_space(es_url, "default")
-    es.call("PUT", f"/{alias}/_doc/assign-me", {"kibana.alert.workflow_status": "open",
-            "kibana.alert.workflow_assignee_ids": ["u_old"]}, refresh="true")  # fmt: skip
-    response = client.post(ASSIGNEES, json={"ids": ["assign-me"],
-                           "assignees": {"add": ["u_1", "u_2"], "remove": ["u_old"]}})  # fmt: skip
+    es.call(
+        "PUT",
+        f"/{alias}/_doc/assign-me",
+        {"kibana.alert.workflow_status": "open", "kibana.alert.workflow_assignee_ids": ["u_old"]},
+        refresh="true",
+    )
+    response = client.post(
+        ASSIGNEES,
+        json={"ids": ["assign-me"], "assignees": {"add": ["u_1", "u_2"], "remove": ["u_old"]}},
+    )
     assert response.status_code == 200, response.text
     assert response.json()["updated"] == 1
     assert es.sources(alias)["assign-me"]["kibana.alert.workflow_assignee_ids"] == ["u_1", "u_2"]
@@ -44,14 +54,23 @@ def test_assignees_in_the_default_space(client, es, es_url) -> None:
 @pytest.mark.parametrize(
     ("path", "body", "message"),
     [
-        (TAGS, {"ids": ["x"], "tags": {"tags_to_add": ["a", "b"], "tags_to_remove": ["b"]}},
-         ['Duplicate tags [["b"]] were found in the tags_to_add and tags_to_remove parameters.']),
-        (TAGS, {"ids": [], "tags": {"tags_to_add": ["a"], "tags_to_remove": []}},
-         ["No alert ids were provided"]),
-        (ASSIGNEES, {"ids": ["x"], "assignees": {"add": ["u"], "remove": ["u"]}},
-         ['Duplicate assignees [["u"]] were found in the add and remove parameters.']),
+        (
+            TAGS,
+            {"ids": ["x"], "tags": {"tags_to_add": ["a", "b"], "tags_to_remove": ["b"]}},
+            ['Duplicate tags [["b"]] were found in the tags_to_add and tags_to_remove parameters.'],
+        ),
+        (
+            TAGS,
+            {"ids": [], "tags": {"tags_to_add": ["a"], "tags_to_remove": []}},
+            ["No alert ids were provided"],
+        ),
+        (
+            ASSIGNEES,
+            {"ids": ["x"], "assignees": {"add": ["u"], "remove": ["u"]}},
+            ['Duplicate assignees [["u"]] were found in the add and remove parameters.'],
+        ),
     ],
-)  # fmt: skip
+)
 def test_kibanas_400_messages(client, path, body, message) -> None:
     response = client.post(path, json=body)
     assert response.status_code == 400
@@ -68,9 +87,14 @@ def test_missing_tags_member_is_a_platform_400(client) -> None:
 def test_search_returns_the_raw_search_response(client, seed, space) -> None:
     before = seed(space, 6, closed_ratio=0.5)
     closed = {i for i, s in before.items() if s["kibana.alert.workflow_status"] == "closed"}
-    response = client.post(f"/s/{space}{SEARCH}", json={
-        "query": {"term": {"kibana.alert.workflow_status": "closed"}}, "size": 10,
-        "aggs": {"by_status": {"terms": {"field": "kibana.alert.workflow_status"}}}})  # fmt: skip
+    response = client.post(
+        f"/s/{space}{SEARCH}",
+        json={
+            "query": {"term": {"kibana.alert.workflow_status": "closed"}},
+            "size": 10,
+            "aggs": {"by_status": {"terms": {"field": "kibana.alert.workflow_status"}}},
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert {"took", "timed_out", "_shards", "hits", "aggregations"} <= set(body)
@@ -112,9 +136,11 @@ def test_history_endpoint_orders_changes_from_kibana(client, seed, space) -> Non
     body = response.json()
     assert (body["alert_id"], body["space_id"], body["workflow_status"]) == (alert, space, "open")
     steps = [(e["from"], e["to"], e["reason"], e["request_id"]) for e in body["history"]]
-    assert steps == [("open", "acknowledged", None, "acknowledged"),
-                     ("acknowledged", "closed", "duplicate", "closed"),
-                     ("closed", "open", None, "open")]  # fmt: skip
+    assert steps == [
+        ("open", "acknowledged", None, "acknowledged"),
+        ("acknowledged", "closed", "duplicate", "closed"),
+        ("closed", "open", None, "open"),
+    ]
     assert all(e["dialect"] == "kibana" and e["space_id"] == space for e in body["history"])
     missing = client.get(f"/s/{space}/api/alertstatus/alerts/nope/history")
     assert missing.status_code == 404 and missing.json()["error"] == "Not Found"
@@ -141,18 +167,35 @@ def test_history_complete_when_elasticsearch_fails_midway(client, es, seed, spac
     """A by-query close where one index refuses the write: each alert changed iff recorded."""
     before = seed(space, 20)
     strict = f".internal.alerts-security.alerts-{space}-strict"
-    es.call("PUT", f"/{strict}", {
-        "mappings": {"dynamic": "strict", "properties": {
-            "@timestamp": {"type": "date"},
-            "kibana": {"properties": {"alert": {"properties": {
-                "workflow_status": {"type": "keyword"}}}}}}},
-        "aliases": {alerts_alias(space): {"is_write_index": False}},
-    })  # fmt: skip
-    es.call("PUT", f"/{strict}/_doc/refuses", {"@timestamp": "2024-11-02T00:00:00Z",
-            "kibana.alert.workflow_status": "open"}, refresh="true")  # fmt: skip
+    es.call(
+        "PUT",
+        f"/{strict}",
+        {
+            "mappings": {
+                "dynamic": "strict",
+                "properties": {
+                    "@timestamp": {"type": "date"},
+                    "kibana": {
+                        "properties": {
+                            "alert": {"properties": {"workflow_status": {"type": "keyword"}}}
+                        }
+                    },
+                },
+            },
+            "aliases": {alerts_alias(space): {"is_write_index": False}},
+        },
+    )
+    es.call(
+        "PUT",
+        f"/{strict}/_doc/refuses",
+        {"@timestamp": "2024-11-02T00:00:00Z", "kibana.alert.workflow_status": "open"},
+        refresh="true",
+    )
 
-    response = client.post(status_path(space), json={
-        "query": {"match_all": {}}, "status": "closed", "conflicts": "proceed"})  # fmt: skip
+    response = client.post(
+        status_path(space),
+        json={"query": {"match_all": {}}, "status": "closed", "conflicts": "proceed"},
+    )
 
     assert response.status_code >= 400
     assert response.json()["status_code"] == response.status_code

@@ -16,9 +16,22 @@ def test_loadtest_runs_the_mix_and_summarises(es, es_url, seed, space) -> None:
     with ServiceProcess(es_url) as service:
         result = CliRunner().invoke(
             app,
-            ["loadtest", "--url", service.url, "--concurrency", "4", "--duration", "2",
-             "--max-requests", "400", "--space", space, "--id-range", "200"],
-        )  # fmt: skip
+            [
+                "loadtest",
+                "--url",
+                service.url,
+                "--concurrency",
+                "4",
+                "--duration",
+                "2",
+                "--max-requests",
+                "400",
+                "--space",
+                space,
+                "--id-range",
+                "200",
+            ],
+        )
 
     assert result.exit_code == 0, result.output
     total = int(re.match(r"(\d+) requests in", result.output).group(1))

@@ -52,8 +52,16 @@ def test_metrics_count_requests_and_alert_outcomes_of_real_closures(client, seed
     assert delta("alertstatus_http_requests_total", **route, status="200") == 2
     assert delta("alertstatus_http_request_duration_seconds_count", **route) == 2
     assert delta("alertstatus_http_request_duration_seconds_bucket", **route, le="+Inf") == 2
-    assert delta("alertstatus_http_requests_total", route="/metrics", dialect="alertstatus",
-                 method="GET", status="200") == 1  # fmt: skip
+    assert (
+        delta(
+            "alertstatus_http_requests_total",
+            route="/metrics",
+            dialect="alertstatus",
+            method="GET",
+            status="200",
+        )
+        == 1
+    )
     assert ("alertstatus_tasks_running", frozenset()) in after
 
 
@@ -112,12 +120,19 @@ def test_one_json_log_line_per_request_with_the_update_counts(client, seed, spac
     assert len(lines) == 1
     line = json.loads(formatter(json_lines=True).format(lines[0]))
     assert line["level"] == "INFO" and line["logger"] == REQUEST_LOGGER
-    assert {key: line[key] for key in
-            ("request_id", "method", "path", "route", "dialect", "space", "actor", "status")} == {
-        "request_id": "soc-4711.a:b", "method": "POST", "path": status_path(space),
-        "route": SPACE_ROUTE, "dialect": "kibana", "space": space, "actor": "test admin",
+    assert {
+        key: line[key]
+        for key in ("request_id", "method", "path", "route", "dialect", "space", "actor", "status")
+    } == {
+        "request_id": "soc-4711.a:b",
+        "method": "POST",
+        "path": status_path(space),
+        "route": SPACE_ROUTE,
+        "dialect": "kibana",
+        "space": space,
+        "actor": "test admin",
         "status": 200,
-    }  # fmt: skip
+    }
     assert isinstance(line["duration_ms"], float) and line["duration_ms"] > 0
     update = line["update"]
     assert (update["total"], update["updated"], update["noops"]) == (3, 3, 0)

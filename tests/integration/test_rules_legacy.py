@@ -46,9 +46,19 @@ def create_test_alert(api, space: str, rule_id: str, **changes) -> dict:
     """The get/find examples' rule (a `test.alert.type` rule), created through the API."""
     body = {
         key: copy.deepcopy(LEGACY_TEST_ALERT[key])
-        for key in ("notifyWhen", "params", "consumer", "alertTypeId", "schedule", "actions",
-                    "tags", "name", "enabled", "throttle")
-    } | changes  # fmt: skip
+        for key in (
+            "notifyWhen",
+            "params",
+            "consumer",
+            "alertTypeId",
+            "schedule",
+            "actions",
+            "tags",
+            "name",
+            "enabled",
+            "throttle",
+        )
+    } | changes
     response = api.post(legacy(f"/alert/{rule_id}", space), json=body, headers=XSRF)
     assert response.status_code == 200, response.text
     return response.json()
@@ -66,8 +76,14 @@ def test_seed_examples_are_the_documented_ones() -> None:
     if not seed.exists():
         pytest.skip("shared/seeds is not beside this checkout")
     text = seed.read_text()
-    for needle in (SEED_CREATE_ID, LEGACY_TEST_ALERT["id"], LEGACY_UPDATE_ID, ACTION_ID,
-                   '"alertTypeId":".index-threshold"', '"isSufficientlySecure":true'):  # fmt: skip
+    for needle in (
+        SEED_CREATE_ID,
+        LEGACY_TEST_ALERT["id"],
+        LEGACY_UPDATE_ID,
+        ACTION_ID,
+        '"alertTypeId":".index-threshold"',
+        '"isSufficientlySecure":true',
+    ):
         assert needle in text
 
 
@@ -105,8 +121,9 @@ def test_seed_create_example_round_trips(api, space) -> None:
 def test_create_with_the_seed_id(api, space) -> None:
     created = create_seed_alert(api, space, SEED_CREATE_ID)
     assert created["id"] == SEED_CREATE_ID
-    again = api.post(legacy(f"/alert/{SEED_CREATE_ID}", space), json=LEGACY_CREATE_REQUEST,
-                     headers=XSRF)  # fmt: skip
+    again = api.post(
+        legacy(f"/alert/{SEED_CREATE_ID}", space), json=LEGACY_CREATE_REQUEST, headers=XSRF
+    )
     assert again.status_code == 409
     assert again.json() == {
         "statusCode": 409,
@@ -117,8 +134,7 @@ def test_create_with_the_seed_id(api, space) -> None:
 
 @pytest.mark.parametrize("bad_id", ["not-a-uuid", "41893910-6bca-31eb-9e0d-85d233e3ee35"])
 def test_create_refuses_ids_that_are_not_uuid_v1_or_v4(api, space, bad_id) -> None:
-    response = api.post(legacy(f"/alert/{bad_id}", space), json=LEGACY_CREATE_REQUEST,
-                        headers=XSRF)  # fmt: skip
+    response = api.post(legacy(f"/alert/{bad_id}", space), json=LEGACY_CREATE_REQUEST, headers=XSRF)
     assert response.status_code == 400
     assert response.json()["error"] == "Bad Request"
 
@@ -130,8 +146,9 @@ def test_seed_get_example_round_trips(api, space) -> None:
 
     assert response.status_code == 200
     generated = {k: v for k, v in LEGACY_GENERATED.items() if k != "id"}
-    assert_like_example(response.json(), LEGACY_TEST_ALERT, generated=generated,
-                        caller=LEGACY_CALLER)  # fmt: skip
+    assert_like_example(
+        response.json(), LEGACY_TEST_ALERT, generated=generated, caller=LEGACY_CALLER
+    )
 
 
 def test_seed_find_example_round_trips(api, space) -> None:
@@ -142,11 +159,15 @@ def test_seed_find_example_round_trips(api, space) -> None:
     response = api.get(legacy("/_find", space), params={"search_fields": "name", "search": "test*"})
     assert response.status_code == 200
     body = response.json()
-    assert {k: body[k] for k in ("page", "perPage", "total")} == {"page": 1, "perPage": 10,
-                                                                  "total": 1}  # fmt: skip
+    assert {k: body[k] for k in ("page", "perPage", "total")} == {
+        "page": 1,
+        "perPage": 10,
+        "total": 1,
+    }
     generated = {k: v for k, v in LEGACY_GENERATED.items() if k != "id"}
-    assert_like_example(body["data"][0], LEGACY_FIND_RESPONSE["data"][0], generated=generated,
-                        caller=LEGACY_CALLER)  # fmt: skip
+    assert_like_example(
+        body["data"][0], LEGACY_FIND_RESPONSE["data"][0], generated=generated, caller=LEGACY_CALLER
+    )
 
     seeds_query = api.get(legacy("/_find?search_fields=name&search=my*", space)).json()
     assert seeds_query["total"] == 1 and seeds_query["data"] == [mine]
@@ -161,8 +182,9 @@ def test_seed_find_example_round_trips(api, space) -> None:
 def test_seed_update_example_round_trips(api, space) -> None:
     before = create_test_alert(api, space, LEGACY_UPDATE_ID)
 
-    response = api.put(legacy(f"/alert/{LEGACY_UPDATE_ID}", space), json=LEGACY_UPDATE_REQUEST,
-                       headers=XSRF)  # fmt: skip
+    response = api.put(
+        legacy(f"/alert/{LEGACY_UPDATE_ID}", space), json=LEGACY_UPDATE_REQUEST, headers=XSRF
+    )
 
     assert response.status_code == 200, response.text
     updated = response.json()
@@ -182,8 +204,11 @@ def test_seed_delete_example(api, space) -> None:
     assert response.status_code == 200 and response.content == b""
     gone = api.get(legacy(f"/alert/{SEED_CREATE_ID}", space))
     assert gone.status_code == 404
-    assert gone.json() == {"statusCode": 404, "error": "Not Found",
-                           "message": NOT_FOUND.format(SEED_CREATE_ID)}  # fmt: skip
+    assert gone.json() == {
+        "statusCode": 404,
+        "error": "Not Found",
+        "message": NOT_FOUND.format(SEED_CREATE_ID),
+    }
 
 
 def test_seed_disable_and_enable_examples(api, space) -> None:
@@ -276,18 +301,30 @@ def test_seed_list_alert_types_example(api, space) -> None:
 
 @pytest.mark.parametrize(
     ("method", "suffix"),
-    [("GET", ""), ("PUT", ""), ("DELETE", ""), ("POST", "/_enable"), ("POST", "/_disable"),
-     ("POST", "/_mute_all"), ("POST", "/_unmute_all"), ("POST", "/alert_instance/x/_mute"),
-     ("POST", "/alert_instance/x/_unmute")],
-)  # fmt: skip
+    [
+        ("GET", ""),
+        ("PUT", ""),
+        ("DELETE", ""),
+        ("POST", "/_enable"),
+        ("POST", "/_disable"),
+        ("POST", "/_mute_all"),
+        ("POST", "/_unmute_all"),
+        ("POST", "/alert_instance/x/_mute"),
+        ("POST", "/alert_instance/x/_unmute"),
+    ],
+)
 def test_unknown_rule_is_404(api, space, method, suffix) -> None:
     rule_id = "0a037d60-6b62-11eb-9e0d-85d233e3ee35"
     body = LEGACY_UPDATE_REQUEST if method == "PUT" else None
-    response = api.request(method, legacy(f"/alert/{rule_id}{suffix}", space), json=body,
-                           headers=XSRF)  # fmt: skip
+    response = api.request(
+        method, legacy(f"/alert/{rule_id}{suffix}", space), json=body, headers=XSRF
+    )
     assert response.status_code == 404
-    assert response.json() == {"statusCode": 404, "error": "Not Found",
-                               "message": NOT_FOUND.format(rule_id)}  # fmt: skip
+    assert response.json() == {
+        "statusCode": 404,
+        "error": "Not Found",
+        "message": NOT_FOUND.format(rule_id),
+    }
 
 
 def test_rules_are_space_scoped(api, space) -> None:
@@ -307,23 +344,35 @@ def test_invalid_space_id_is_400(api) -> None:
 
 @pytest.mark.parametrize(
     ("method", "suffix"),
-    [("POST", ""), ("PUT", ""), ("DELETE", ""), ("POST", "/_enable"), ("POST", "/_disable"),
-     ("POST", "/_mute_all"), ("POST", "/_unmute_all"), ("POST", "/alert_instance/x/_mute"),
-     ("POST", "/alert_instance/x/_unmute")],
-)  # fmt: skip
+    [
+        ("POST", ""),
+        ("PUT", ""),
+        ("DELETE", ""),
+        ("POST", "/_enable"),
+        ("POST", "/_disable"),
+        ("POST", "/_mute_all"),
+        ("POST", "/_unmute_all"),
+        ("POST", "/alert_instance/x/_mute"),
+        ("POST", "/alert_instance/x/_unmute"),
+    ],
+)
 def test_writes_without_kbn_xsrf_are_refused(api, space, method, suffix) -> None:
     create_seed_alert(api, space, SEED_CREATE_ID)
     body = {"PUT": LEGACY_UPDATE_REQUEST, "POST": LEGACY_CREATE_REQUEST}.get(method)
     response = api.request(method, legacy(f"/alert/{SEED_CREATE_ID}{suffix}", space), json=body)
     assert response.status_code == 400
-    assert response.json() == {"statusCode": 400, "error": "Bad Request",
-                               "message": "Request must contain a kbn-xsrf header."}  # fmt: skip
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": "Request must contain a kbn-xsrf header.",
+    }
     assert api.get(legacy(f"/alert/{SEED_CREATE_ID}", space)).json()["name"] == "my alert"
 
 
 def test_kbn_version_header_also_passes_xsrf(api, space) -> None:
-    response = api.post(legacy("/alert", space), json=LEGACY_CREATE_REQUEST,
-                        headers={"kbn-version": "7.17.0"})  # fmt: skip
+    response = api.post(
+        legacy("/alert", space), json=LEGACY_CREATE_REQUEST, headers={"kbn-version": "7.17.0"}
+    )
     assert response.status_code == 200
 
 
@@ -355,11 +404,17 @@ def _params(**changes) -> dict:
         (_with(schedule={"interval": "10"}), "string is not a valid duration: 10"),
         (_with(schedule={"interval": "1m", "cron": "*"}), "[request body].schedule.cron"),
         (_with(throttle="soon"), "string is not a valid duration: soon"),
-        (_with(actions=[{"id": "a", "group": "threshold met", "params": {}}]),
-         "[request body].actions.0.actionTypeId: Required"),
+        (
+            _with(actions=[{"id": "a", "group": "threshold met", "params": {}}]),
+            "[request body].actions.0.actionTypeId: Required",
+        ),
         (_with(alertTypeId="no.such.type"), 'Rule type "no.such.type" is not registered.'),
-        (_with(actions=[{"id": "a", "group": "nope", "actionTypeId": ".server-log",
-                         "params": {}}]), "Invalid action groups: nope"),
+        (
+            _with(
+                actions=[{"id": "a", "group": "nope", "actionTypeId": ".server-log", "params": {}}]
+            ),
+            "Invalid action groups: nope",
+        ),
         (_params(index=None), "params invalid: [index]: Required"),
         (_params(aggType="median"), "params invalid: [aggType]"),
         (_params(timeWindowUnit="w"), "params invalid: [timeWindowUnit]"),
@@ -368,7 +423,7 @@ def _params(**changes) -> dict:
         (_params(termField=None), "[termField]: termField required"),
         (_params(surprise=1), "params invalid: [surprise]"),
     ],
-)  # fmt: skip
+)
 def test_create_validation_failures_are_400(api, space, body, needle) -> None:
     response = api.post(legacy("/alert", space), json=body, headers=XSRF)
     assert response.status_code == 400, response.text
@@ -380,8 +435,9 @@ def test_create_validation_failures_are_400(api, space, body, needle) -> None:
 
 @pytest.mark.parametrize("interval", ["10s", "5m", "1h", "1d"])
 def test_documented_intervals_are_accepted(api, space, interval) -> None:
-    response = api.post(legacy("/alert", space), json=_with(schedule={"interval": interval}),
-                        headers=XSRF)  # fmt: skip
+    response = api.post(
+        legacy("/alert", space), json=_with(schedule={"interval": interval}), headers=XSRF
+    )
     assert response.status_code == 200
     assert response.json()["schedule"] == {"interval": interval}
 
@@ -407,11 +463,22 @@ def test_update_validation_failures_are_400(api, space) -> None:
 def three_rules(api, space) -> dict[str, dict]:
     rules = {
         "cpu": create_seed_alert(api, space),
-        "disk": create_test_alert(api, space, "11111111-6b62-11eb-9e0d-85d233e3ee35",
-                                  name="disk full", tags=["disk", "prod"]),
-        "net": create_test_alert(api, space, "22222222-6b62-11eb-9e0d-85d233e3ee35",
-                                 name="network down", tags=["prod"], enabled=False),
-    }  # fmt: skip
+        "disk": create_test_alert(
+            api,
+            space,
+            "11111111-6b62-11eb-9e0d-85d233e3ee35",
+            name="disk full",
+            tags=["disk", "prod"],
+        ),
+        "net": create_test_alert(
+            api,
+            space,
+            "22222222-6b62-11eb-9e0d-85d233e3ee35",
+            name="network down",
+            tags=["prod"],
+            enabled=False,
+        ),
+    }
     return {key: rule["id"] for key, rule in rules.items()}
 
 
@@ -425,19 +492,25 @@ def test_find_pages_and_sorts(api, space, three_rules) -> None:
     by_name = find_ids(api, space, sort_field="name", sort_order="asc")
     assert by_name == [three_rules["disk"], three_rules["cpu"], three_rules["net"]]
     assert find_ids(api, space, sort_field="name", sort_order="desc") == by_name[::-1]
-    page2 = api.get(legacy("/_find", space),
-                    params={"per_page": 2, "page": 2, "sort_field": "name"}).json()  # fmt: skip
+    page2 = api.get(
+        legacy("/_find", space), params={"per_page": 2, "page": 2, "sort_field": "name"}
+    ).json()
     assert (page2["page"], page2["perPage"], page2["total"]) == (2, 2, 3)
     assert [item["id"] for item in page2["data"]] == [three_rules["net"]]
 
 
 def test_find_search_with_operator(api, space, three_rules) -> None:
     assert set(find_ids(api, space, search="disk network", search_fields="name")) == {
-        three_rules["disk"], three_rules["net"]}  # fmt: skip
-    assert find_ids(api, space, search="disk full", search_fields="name",
-                    default_search_operator="AND") == [three_rules["disk"]]  # fmt: skip
+        three_rules["disk"],
+        three_rules["net"],
+    }
+    assert find_ids(
+        api, space, search="disk full", search_fields="name", default_search_operator="AND"
+    ) == [three_rules["disk"]]
     assert set(find_ids(api, space, search="prod", search_fields="tags")) == {
-        three_rules["disk"], three_rules["net"]}  # fmt: skip
+        three_rules["disk"],
+        three_rules["net"],
+    }
 
 
 def test_find_has_reference(api, space, three_rules) -> None:
@@ -455,8 +528,11 @@ def test_find_has_reference(api, space, three_rules) -> None:
         ("alert.attributes.tags: prod and alert.attributes.enabled: true", {"disk"}),
         ("alert.attributes.tags: prod AND NOT alert.attributes.name: disk", {"net"}),
         ('alert.attributes.name: "my alert" or alert.attributes.tags: disk', {"cpu", "disk"}),
-        ("(alert.attributes.tags: cpu or alert.attributes.tags: disk) and "
-         "alert.attributes.alertTypeId: .index-threshold", {"cpu"}),
+        (
+            "(alert.attributes.tags: cpu or alert.attributes.tags: disk) and "
+            "alert.attributes.alertTypeId: .index-threshold",
+            {"cpu"},
+        ),
         ("alert.attributes.tags: (cpu or disk)", {"cpu", "disk"}),
         ("alert.attributes.alertTypeId: test.*", {"disk", "net"}),
         ("alert.attributes.throttle: *", set()),
@@ -466,7 +542,7 @@ def test_find_has_reference(api, space, three_rules) -> None:
         ("alert.attributes.createdAt < 2020-01-01", set()),
         ("alert.attributes.actions.actionTypeId: .server-log", {"cpu"}),
     ],
-)  # fmt: skip
+)
 def test_find_filter_kql_subset(api, space, three_rules, kql, expected) -> None:
     found = find_ids(api, space, filter=kql)
     assert set(found) == {three_rules[key] for key in expected}
@@ -493,10 +569,18 @@ def test_find_filter_outside_the_subset_is_400(api, space, kql) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"per_page": -1}, {"page": 0}, {"sort_order": "up"}, {"default_search_operator": "XOR"},
-     {"sort_field": "params"}, {"search_fields": "enabled", "search": "x"},
-     {"has_reference": "action"}, {"has_reference[type]": "action"}, {"page": 1001}],
-)  # fmt: skip
+    [
+        {"per_page": -1},
+        {"page": 0},
+        {"sort_order": "up"},
+        {"default_search_operator": "XOR"},
+        {"sort_field": "params"},
+        {"search_fields": "enabled", "search": "x"},
+        {"has_reference": "action"},
+        {"has_reference[type]": "action"},
+        {"page": 1001},
+    ],
+)
 def test_find_bad_parameters_are_400(api, space, params) -> None:
     response = api.get(legacy("/_find", space), params=params)
     assert response.status_code == 400, response.text

@@ -65,8 +65,13 @@ def test_seed_examples_are_the_documented_ones() -> None:
     if not seed.exists():
         pytest.skip("shared/seeds is not beside this checkout")
     text = seed.read_text()
-    for needle in (RULE_UPDATE_ID, CONNECTOR_ID, '".updated-index"', '"revision": 1',
-                   '"connector_type_id": ".server-log"'):  # fmt: skip
+    for needle in (
+        RULE_UPDATE_ID,
+        CONNECTOR_ID,
+        '".updated-index"',
+        '"revision": 1',
+        '"connector_type_id": ".server-log"',
+    ):
         assert needle in text
 
 
@@ -108,10 +113,18 @@ def test_revision_goes_up_on_every_update_from_either_api(api, space) -> None:
     create_legacy_rule(api, space, RULE_UPDATE_ID)
     revisions = [put_seed(api, space).json()["revision"] for _ in range(3)]
     assert revisions == [1, 2, 3]
-    legacy_update = {"name": "legacy", "schedule": {"interval": "1m"}, "params":
-                     RULE_UPDATE_REQUEST["params"], "notifyWhen": "onActiveAlert"}  # fmt: skip
-    assert api.put(legacy(f"/alert/{RULE_UPDATE_ID}", space), json=legacy_update,
-                   headers=XSRF).status_code == 200  # fmt: skip
+    legacy_update = {
+        "name": "legacy",
+        "schedule": {"interval": "1m"},
+        "params": RULE_UPDATE_REQUEST["params"],
+        "notifyWhen": "onActiveAlert",
+    }
+    assert (
+        api.put(
+            legacy(f"/alert/{RULE_UPDATE_ID}", space), json=legacy_update, headers=XSRF
+        ).status_code
+        == 200
+    )
     assert api.get(v2(f"/{RULE_UPDATE_ID}", space)).json()["revision"] == 4
     api.post(legacy(f"/alert/{RULE_UPDATE_ID}/_disable", space), headers=XSRF)
     assert api.get(v2(f"/{RULE_UPDATE_ID}", space)).json()["revision"] == 4  # not an update
@@ -130,8 +143,11 @@ def test_post_get_delete(api, space) -> None:
     with_id = api.post(v2(f"/{RULE_UPDATE_ID}", space), json=new_rule(enabled=False), headers=V2)
     assert with_id.status_code == 200
     disabled = with_id.json()
-    assert (disabled["id"], disabled["enabled"], disabled["next_run"]) == (RULE_UPDATE_ID, False,
-                                                                           None)  # fmt: skip
+    assert (disabled["id"], disabled["enabled"], disabled["next_run"]) == (
+        RULE_UPDATE_ID,
+        False,
+        None,
+    )
     assert disabled["scheduled_task_id"] is None
     again = api.post(v2(f"/{RULE_UPDATE_ID}", space), json=new_rule(), headers=V2)
     assert again.status_code == 409
@@ -181,8 +197,10 @@ def test_writes_need_kbn_xsrf_and_reads_do_not(api, space) -> None:
 
 
 def test_signals_status_still_needs_no_kbn_xsrf(client, space) -> None:
-    response = client.post(f"/s/{space}/api/detection_engine/signals/status",
-                           json={"signal_ids": ["x"], "status": "closed"})  # fmt: skip
+    response = client.post(
+        f"/s/{space}/api/detection_engine/signals/status",
+        json={"signal_ids": ["x"], "status": "closed"},
+    )
     assert response.status_code == 200, response.text
 
 
@@ -196,23 +214,45 @@ def test_unknown_api_version_is_400(api, space) -> None:
 
 
 def test_rule_created_by_v2_is_read_and_updated_by_legacy(api, space) -> None:
-    body = new_rule(tags=["a"], params={"x": 1}, flapping={"look_back_window": 10,
-                    "status_change_threshold": 3}, alert_delay={"active": 2})  # fmt: skip
+    body = new_rule(
+        tags=["a"],
+        params={"x": 1},
+        flapping={"look_back_window": 10, "status_change_threshold": 3},
+        alert_delay={"active": 2},
+    )
     created = api.post(v2("", space), json=body, headers=V2).json()
 
     seen = api.get(legacy(f"/alert/{created['id']}", space)).json()
     assert (seen["alertTypeId"], seen["tags"], seen["params"], seen["notifyWhen"]) == (
-        "test.alert.type", ["a"], {"x": 1}, None)  # fmt: skip
+        "test.alert.type",
+        ["a"],
+        {"x": 1},
+        None,
+    )
     assert seen["createdAt"] == created["created_at"]
 
-    update = {"name": "renamed", "schedule": {"interval": "1h"}, "params": {"y": 2},
-              "notifyWhen": "onThrottleInterval", "throttle": "10m", "tags": ["b"]}  # fmt: skip
-    assert api.put(legacy(f"/alert/{created['id']}", space), json=update,
-                   headers=XSRF).status_code == 200  # fmt: skip
+    update = {
+        "name": "renamed",
+        "schedule": {"interval": "1h"},
+        "params": {"y": 2},
+        "notifyWhen": "onThrottleInterval",
+        "throttle": "10m",
+        "tags": ["b"],
+    }
+    assert (
+        api.put(legacy(f"/alert/{created['id']}", space), json=update, headers=XSRF).status_code
+        == 200
+    )
     after = api.get(v2(f"/{created['id']}", space)).json()
-    assert (after["name"], after["schedule"], after["params"], after["notify_when"],
-            after["throttle"], after["tags"], after["revision"]) == (
-        "renamed", {"interval": "1h"}, {"y": 2}, "onThrottleInterval", "10m", ["b"], 1)  # fmt: skip
+    assert (
+        after["name"],
+        after["schedule"],
+        after["params"],
+        after["notify_when"],
+        after["throttle"],
+        after["tags"],
+        after["revision"],
+    ) == ("renamed", {"interval": "1h"}, {"y": 2}, "onThrottleInterval", "10m", ["b"], 1)
     assert after["flapping"] == {"look_back_window": 10, "status_change_threshold": 3}
     assert after["alert_delay"] == {"active": 2}
 
@@ -257,8 +297,12 @@ def test_a_stale_write_is_409_and_changes_nothing(api, space) -> None:
 
     assert put_seed(api, space).status_code == 200  # someone else, meanwhile
 
-    attributes = {"name": "stale", "params": RULE_UPDATE_REQUEST["params"], "actions": [],
-                  "schedule": {"interval": "1m"}}  # fmt: skip
+    attributes = {
+        "name": "stale",
+        "params": RULE_UPDATE_REQUEST["params"],
+        "actions": [],
+        "schedule": {"interval": "1m"},
+    }
     with pytest.raises(RuleConflict) as conflict:
         api.portal.call(service.apply_update, stale, attributes, None)
     assert conflict.value.status == 409
@@ -291,8 +335,9 @@ def test_concurrent_updates_never_lose_a_write(api, space) -> None:
     final = api.get(v2(f"/{RULE_UPDATE_ID}", space)).json()
     assert final["revision"] == len(succeeded)
     assert sorted(rule["revision"] for rule in succeeded) == list(range(1, len(succeeded) + 1))
-    assert final["name"] in {rule["name"] for rule in succeeded if rule["revision"] ==
-                             final["revision"]}  # fmt: skip
+    assert final["name"] in {
+        rule["name"] for rule in succeeded if rule["revision"] == final["revision"]
+    }
 
 
 # --- schema ------------------------------------------------------------------------------------
@@ -331,19 +376,36 @@ def _timeframe(**changes) -> dict:
         (_action_with(frequency={"summary": False}), "frequency.notify_when: Required"),
         (_action_with(frequency={"notify_when": "onActiveAlert"}), "frequency.summary: Required"),
         (_action_with(frequency={"summary": False, "notify_when": "x"}), "notify_when"),
-        (_action_with(frequency={"summary": False, "notify_when": "onActiveAlert",
-                                 "throttle": "1 day"}), "not a valid duration"),
-        (_action_with(frequency={"summary": False, "notify_when": "onActiveAlert", "x": 1}),
-         "frequency.x: Extra inputs"),
+        (
+            _action_with(
+                frequency={"summary": False, "notify_when": "onActiveAlert", "throttle": "1 day"}
+            ),
+            "not a valid duration",
+        ),
+        (
+            _action_with(frequency={"summary": False, "notify_when": "onActiveAlert", "x": 1}),
+            "frequency.x: Extra inputs",
+        ),
         (_seed_with(notify_when="onActiveAlert"), "Cannot specify per-action frequency"),
         (_action_with(alerts_filter={"x": 1}), "alerts_filter.x: Extra inputs"),
         (_action_with(alerts_filter={"query": QUERY | {"x": 1}}), "query.x: Extra inputs"),
         (_action_with(alerts_filter={"query": {"filters": []}}), "query.kql: Required"),
         (_action_with(alerts_filter={"query": {"kql": ""}}), "query.filters: Required"),
-        (_action_with(alerts_filter={"query": QUERY | {"filters": [{"$state": {"store": "x"}}]}}),
-         "store"),
-        (_action_with(alerts_filter={"query": QUERY | {"filters": [
-            {"meta": {}, "$state": {"store": "appState", "x": 1}}]}}), "x: Extra inputs"),
+        (
+            _action_with(
+                alerts_filter={"query": QUERY | {"filters": [{"$state": {"store": "x"}}]}}
+            ),
+            "store",
+        ),
+        (
+            _action_with(
+                alerts_filter={
+                    "query": QUERY
+                    | {"filters": [{"meta": {}, "$state": {"store": "appState", "x": 1}}]}
+                }
+            ),
+            "x: Extra inputs",
+        ),
         (_timeframe(days=[0]), "days.0"),
         (_timeframe(days=[8]), "days.0"),
         (_timeframe(x=1), "timeframe.x: Extra inputs"),
@@ -354,22 +416,34 @@ def _timeframe(**changes) -> dict:
         (_timeframe(timezone=None), "timezone"),
         (_seed_with(alert_delay={}), "alert_delay.active: Required"),
         (_seed_with(alert_delay={"active": 1, "x": 1}), "alert_delay.x: Extra inputs"),
-        (_seed_with(flapping={"look_back_window": 1, "status_change_threshold": 2}),
-         "look_back_window: Input should be greater than or equal to 2"),
-        (_seed_with(flapping={"look_back_window": 21, "status_change_threshold": 2}),
-         "look_back_window: Input should be less than or equal to 20"),
-        (_seed_with(flapping={"look_back_window": 5, "status_change_threshold": 1}),
-         "status_change_threshold: Input should be greater than or equal to 2"),
-        (_seed_with(flapping={"look_back_window": 20, "status_change_threshold": 21}),
-         "status_change_threshold: Input should be less than or equal to 20"),
-        (_seed_with(flapping={"look_back_window": 4, "status_change_threshold": 5}),
-         "less than or equal to look_back_window"),
-        (_seed_with(flapping={"look_back_window": 4, "status_change_threshold": 2, "x": 1}),
-         "flapping.x: Extra inputs"),
+        (
+            _seed_with(flapping={"look_back_window": 1, "status_change_threshold": 2}),
+            "look_back_window: Input should be greater than or equal to 2",
+        ),
+        (
+            _seed_with(flapping={"look_back_window": 21, "status_change_threshold": 2}),
+            "look_back_window: Input should be less than or equal to 20",
+        ),
+        (
+            _seed_with(flapping={"look_back_window": 5, "status_change_threshold": 1}),
+            "status_change_threshold: Input should be greater than or equal to 2",
+        ),
+        (
+            _seed_with(flapping={"look_back_window": 20, "status_change_threshold": 21}),
+            "status_change_threshold: Input should be less than or equal to 20",
+        ),
+        (
+            _seed_with(flapping={"look_back_window": 4, "status_change_threshold": 5}),
+            "less than or equal to look_back_window",
+        ),
+        (
+            _seed_with(flapping={"look_back_window": 4, "status_change_threshold": 2, "x": 1}),
+            "flapping.x: Extra inputs",
+        ),
         (_seed_with(params={"index": []}), "params invalid"),
         (_action_with(group="no such group"), "Invalid action groups: no such group"),
     ],
-)  # fmt: skip
+)
 def test_put_schema_failures_are_400_and_change_nothing(api, space, body, needle) -> None:
     create_legacy_rule(api, space, RULE_UPDATE_ID)
 
@@ -385,12 +459,17 @@ def test_put_schema_failures_are_400_and_change_nothing(api, space, body, needle
 def test_put_accepts_the_full_schema(api, space) -> None:
     create_legacy_rule(api, space, RULE_UPDATE_ID)
     body = _action_with(
-        alerts_filter={"query": QUERY | {"dsl": "{}"}, "timeframe": TIMEFRAME | {
-            "days": [1, 7], "hours": {"start": "00:00", "end": "24:00"}}},
+        alerts_filter={
+            "query": QUERY | {"dsl": "{}"},
+            "timeframe": TIMEFRAME | {"days": [1, 7], "hours": {"start": "00:00", "end": "24:00"}},
+        },
         use_alert_data_for_template=True,
         uuid="07aef2a0-9eed-4ef9-94ec-39ba58eb609d",
-    ) | {"flapping": {"look_back_window": 20, "status_change_threshold": 2},
-         "alert_delay": {"active": 3}, "tags": ["x"]}  # fmt: skip
+    ) | {
+        "flapping": {"look_back_window": 20, "status_change_threshold": 2},
+        "alert_delay": {"active": 3},
+        "tags": ["x"],
+    }
 
     response = put_seed(api, space, body)
 
@@ -408,8 +487,9 @@ def test_put_accepts_the_full_schema(api, space) -> None:
 def test_tags_and_params_default_to_empty(api, space) -> None:
     rule_id = str(uuid.uuid4())
     api.post(v2(f"/{rule_id}", space), json=new_rule(tags=["t"], params={"p": 1}), headers=V2)
-    response = api.put(v2(f"/{rule_id}", space), json={"name": "n", "schedule":
-                       {"interval": "1m"}}, headers=V2)  # fmt: skip
+    response = api.put(
+        v2(f"/{rule_id}", space), json={"name": "n", "schedule": {"interval": "1m"}}, headers=V2
+    )
     assert response.status_code == 200, response.text
     assert (response.json()["tags"], response.json()["params"]) == ([], {})
 
@@ -459,8 +539,11 @@ def test_elasticsearch_down_is_a_platform_error(space) -> None:
     from alertstatus.settings import Settings
     from tests.integration.test_unavailable import closed_port
 
-    settings = Settings(ELASTICSEARCH_URL=f"http://127.0.0.1:{closed_port()}",
-                        ELASTICSEARCH_MAX_RETRIES=0, install_templates=False)  # fmt: skip
+    settings = Settings(
+        ELASTICSEARCH_URL=f"http://127.0.0.1:{closed_port()}",
+        ELASTICSEARCH_MAX_RETRIES=0,
+        install_templates=False,
+    )
     # a well-formed key that cannot be checked with Elasticsearch down: 503, not 401
     with TestClient(create_app(settings), headers={"authorization": "ApiKey aWQ6c2VjcmV0"}) as api:
         response = api.get(v2("/x", space))

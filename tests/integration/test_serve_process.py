@@ -28,11 +28,17 @@ def test_served_process_logs_json_lines_and_exposes_metrics(
     env = {**os.environ, "ELASTICSEARCH_URL": es_url, "ALERTSTATUS_LOG_FORMAT": "auto"}
     server = subprocess.Popen(
         [sys.executable, "-m", "alertstatus", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                          headers={"authorization": admin_authorization}) as http:  # fmt: skip
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            headers={"authorization": admin_authorization},
+        ) as http:
             for _ in range(300):  # until the server accepts connections (or died)
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 try:
@@ -40,8 +46,11 @@ def test_served_process_logs_json_lines_and_exposes_metrics(
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            closed = http.post(status_path(space), json={"signal_ids": ids, "status": "closed"},
-                               headers={"X-Request-Id": "e2e-1"})  # fmt: skip
+            closed = http.post(
+                status_path(space),
+                json={"signal_ids": ids, "status": "closed"},
+                headers={"X-Request-Id": "e2e-1"},
+            )
             metrics = http.get("/metrics").text
     finally:
         server.terminate()

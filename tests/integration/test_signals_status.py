@@ -23,10 +23,20 @@ WORKFLOW_FIELDS = {
     "alertstatus.history",  # the status history (engine/history.py)
 }
 UPDATE_BY_QUERY_KEYS = [
-    "took", "timed_out", "total", "updated", "deleted", "batches", "version_conflicts",
-    "noops", "retries", "throttled_millis", "requests_per_second", "throttled_until_millis",
+    "took",
+    "timed_out",
+    "total",
+    "updated",
+    "deleted",
+    "batches",
+    "version_conflicts",
+    "noops",
+    "retries",
+    "throttled_millis",
+    "requests_per_second",
+    "throttled_until_millis",
     "failures",
-]  # fmt: skip
+]
 
 # The seed document's two request examples, verbatim.
 SEED_BY_IDS = {
@@ -119,8 +129,13 @@ def test_seed_example_by_query_closes_open_non_building_block_alerts_in_range(
 ) -> None:
     before = seed(space, 60, building_block_ratio=0.2, closed_ratio=0.3)
     # and some outside the example's time range, which must stay as they are
-    before |= seed(space, 10, first=1000, start=datetime(2025, 3, 1, tzinfo=UTC),
-                   end=datetime(2025, 4, 1, tzinfo=UTC))  # fmt: skip
+    before |= seed(
+        space,
+        10,
+        first=1000,
+        start=datetime(2025, 3, 1, tzinfo=UTC),
+        end=datetime(2025, 4, 1, tzinfo=UTC),
+    )
     expected = {
         alert_id
         for alert_id, source in before.items()
@@ -172,8 +187,10 @@ def test_close_by_ids_counts_exactly_and_touches_nothing_else(make_client, es, s
     chosen = sorted(before)[:15]
     client = make_client()
 
-    first = client.post(status_path(space), json={"signal_ids": chosen, "status": "closed",
-                                                  "reason": "false_positive"})  # fmt: skip
+    first = client.post(
+        status_path(space),
+        json={"signal_ids": chosen, "status": "closed", "reason": "false_positive"},
+    )
     assert first.status_code == 200, first.text
     assert (first.json()["total"], first.json()["updated"], first.json()["noops"]) == (15, 15, 0)
 
@@ -232,15 +249,26 @@ def test_reopening_removes_the_closing_reason(client, es, seed, space) -> None:
 def test_legacy_signal_status_is_kept_in_step(client, es, space) -> None:
     """Legacy `.siem-signals-<space>` indices behind the alias get `signal.status` updated."""
     legacy = f".siem-signals-{space}-000001"
-    es.call("PUT", f"/{legacy}", {
-        "mappings": {"dynamic": False, "properties": {"signal": {"properties": {
-            "status": {"type": "keyword"}}}, "@timestamp": {"type": "date"}}},
-        "aliases": {alerts_alias(space): {"is_write_index": False}},
-    })  # fmt: skip
-    es.call("PUT", f"/{legacy}/_doc/legacy-1",
-            {"@timestamp": "2021-01-01T00:00:00Z",
-             "signal": {"status": "open", "rule": {"id": "r"}}},
-            refresh="true")  # fmt: skip
+    es.call(
+        "PUT",
+        f"/{legacy}",
+        {
+            "mappings": {
+                "dynamic": False,
+                "properties": {
+                    "signal": {"properties": {"status": {"type": "keyword"}}},
+                    "@timestamp": {"type": "date"},
+                },
+            },
+            "aliases": {alerts_alias(space): {"is_write_index": False}},
+        },
+    )
+    es.call(
+        "PUT",
+        f"/{legacy}/_doc/legacy-1",
+        {"@timestamp": "2021-01-01T00:00:00Z", "signal": {"status": "open", "rule": {"id": "r"}}},
+        refresh="true",
+    )
 
     response = client.post(
         status_path(space), json={"signal_ids": ["legacy-1"], "status": "closed"}
@@ -284,34 +312,80 @@ EMPTY_IDS = {
     ("body", "expected"),
     [
         ({"signal_ids": [], "status": "closed"}, EMPTY_IDS),
-        (b'{"signal_ids": ["a"], "status": ', {
-            "statusCode": 400, "error": "Bad Request",
-            "message": "Invalid request payload JSON format"}),
-        ({"signal_ids": ["a"], "status": "resolved"}, {
-            "statusCode": 400, "error": "Bad Request",
-            "message": "[request body].status: Input should be 'open', 'acknowledged', "
-                       "'in-progress' or 'closed'"}),
-        ({"status": "closed"}, {
-            "statusCode": 400, "error": "Bad Request",
-            "message": "[request body]: exactly one of signal_ids or query is required"}),
-        ({"signal_ids": ["a"], "query": {"match_all": {}}, "status": "closed"}, {
-            "statusCode": 400, "error": "Bad Request",
-            "message": "[request body]: exactly one of signal_ids or query is required"}),
-        ({"signal_ids": [""], "status": "closed"}, {
-            "statusCode": 400, "error": "Bad Request",
-            "message": "[request body].signal_ids.0: String should have at least 1 character"}),
-        ({"signal_ids": ["a"]}, {
-            "statusCode": 400, "error": "Bad Request",
-            "message": "[request body].status: Required"}),
-        ({"query": {"match_all": {}}, "status": "closed", "conflicts": "maybe"}, {
-            "statusCode": 400, "error": "Bad Request",
-            "message": "[request body].conflicts: Input should be 'abort' or 'proceed'"}),
-        ({"query": {"match_all": {}}, "status": "closed", "reason": "bored"}, {
-            "message": "bored is an invalid closing reason.", "status_code": 400}),
+        (
+            b'{"signal_ids": ["a"], "status": ',
+            {
+                "statusCode": 400,
+                "error": "Bad Request",
+                "message": "Invalid request payload JSON format",
+            },
+        ),
+        (
+            {"signal_ids": ["a"], "status": "resolved"},
+            {
+                "statusCode": 400,
+                "error": "Bad Request",
+                "message": "[request body].status: Input should be 'open', 'acknowledged', "
+                "'in-progress' or 'closed'",
+            },
+        ),
+        (
+            {"status": "closed"},
+            {
+                "statusCode": 400,
+                "error": "Bad Request",
+                "message": "[request body]: exactly one of signal_ids or query is required",
+            },
+        ),
+        (
+            {"signal_ids": ["a"], "query": {"match_all": {}}, "status": "closed"},
+            {
+                "statusCode": 400,
+                "error": "Bad Request",
+                "message": "[request body]: exactly one of signal_ids or query is required",
+            },
+        ),
+        (
+            {"signal_ids": [""], "status": "closed"},
+            {
+                "statusCode": 400,
+                "error": "Bad Request",
+                "message": "[request body].signal_ids.0: String should have at least 1 character",
+            },
+        ),
+        (
+            {"signal_ids": ["a"]},
+            {
+                "statusCode": 400,
+                "error": "Bad Request",
+                "message": "[request body].status: Required",
+            },
+        ),
+        (
+            {"query": {"match_all": {}}, "status": "closed", "conflicts": "maybe"},
+            {
+                "statusCode": 400,
+                "error": "Bad Request",
+                "message": "[request body].conflicts: Input should be 'abort' or 'proceed'",
+            },
+        ),
+        (
+            {"query": {"match_all": {}}, "status": "closed", "reason": "bored"},
+            {"message": "bored is an invalid closing reason.", "status_code": 400},
+        ),
     ],
-    ids=["empty-ids", "invalid-json", "unknown-status", "neither", "both", "empty-id",
-         "no-status", "bad-conflicts", "bad-reason"],
-)  # fmt: skip
+    ids=[
+        "empty-ids",
+        "invalid-json",
+        "unknown-status",
+        "neither",
+        "both",
+        "empty-id",
+        "no-status",
+        "bad-conflicts",
+        "bad-reason",
+    ],
+)
 def test_bad_requests_get_exact_bodies_and_change_nothing(client, es, seed, space, body, expected):
     before = seed(space, 5)
     content = body if isinstance(body, bytes) else json.dumps(body).encode()

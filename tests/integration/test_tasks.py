@@ -96,9 +96,10 @@ def test_cancel_stops_a_throttled_task(make_client, es, seed, space) -> None:
     assert report["canceled"] is True
     assert report["updated"] < 1500
     still_open = [
-        s for s in es.sources(alerts_alias(space)).values()
+        s
+        for s in es.sources(alerts_alias(space)).values()
         if s["kibana.alert.workflow_status"] == "open"
-    ]  # fmt: skip
+    ]
     assert still_open
 
 

@@ -12,8 +12,11 @@ from alertstatus.engine.indices import alerts_alias
 from tests.integration.dialect_helpers import doc_id, history, put_alerts, source_of
 
 PATH = "/api/utm-alerts/status"
-A, B, C = ("c1c4e32c-dd9f-4a15-98c4-0dac2af40740", "7a12c4f3-894c-4e2a-9f1b-c7c7a0b84522",
-           "9b34f5e7-123a-456b-789c-def012345678")  # fmt: skip
+A, B, C = (
+    "c1c4e32c-dd9f-4a15-98c4-0dac2af40740",
+    "7a12c4f3-894c-4e2a-9f1b-c7c7a0b84522",
+    "9b34f5e7-123a-456b-789c-def012345678",
+)
 
 # The seed's request bodies, verbatim.
 SEED_CURL = json.loads("""{
@@ -22,13 +25,22 @@ SEED_CURL = json.loads("""{
 "statusObservation": "Reviewed and confirmed as false positive",
 "addFalsePositiveTag": true
 }""")
-SEED_FALSE_POSITIVE = {"alertIds": [A], "status": 5,
-                       "statusObservation": "Confirmed false positive after investigation",
-                       "addFalsePositiveTag": True}  # fmt: skip
-SEED_REVIEW = {"alertIds": [B], "status": 3,
-               "statusObservation": "Escalated to security team for detailed analysis"}  # fmt: skip
-SEED_BULK = {"alertIds": [A, B, C], "status": 5,
-             "statusObservation": "Bulk closure after investigation completed"}  # fmt: skip
+SEED_FALSE_POSITIVE = {
+    "alertIds": [A],
+    "status": 5,
+    "statusObservation": "Confirmed false positive after investigation",
+    "addFalsePositiveTag": True,
+}
+SEED_REVIEW = {
+    "alertIds": [B],
+    "status": 3,
+    "statusObservation": "Escalated to security team for detailed analysis",
+}
+SEED_BULK = {
+    "alertIds": [A, B, C],
+    "status": 5,
+    "statusObservation": "Bulk closure after investigation completed",
+}
 
 
 @pytest.fixture
@@ -54,9 +66,13 @@ def test_seed_curl_example_reviews_and_tags(utm, es, es_url, space) -> None:
     assert (entry["from"], entry["to"], entry["dialect"]) == ("open", "in-progress", "utmstack")
     assert entry["note"] == SEED_CURL["statusObservation"]
     read = utm.get(f"/api/utm-alerts/{A}").json()
-    assert read == {"id": A, "status": 3, "statusLabel": "IN_REVIEW",
-                    "statusObservation": SEED_CURL["statusObservation"],
-                    "tags": ["False positive"]}  # fmt: skip
+    assert read == {
+        "id": A,
+        "status": 3,
+        "statusLabel": "IN_REVIEW",
+        "statusObservation": SEED_CURL["statusObservation"],
+        "tags": ["False positive"],
+    }
 
 
 def test_seed_usage_examples(utm, es, es_url, space) -> None:
@@ -65,7 +81,9 @@ def test_seed_usage_examples(utm, es, es_url, space) -> None:
     assert_empty_200(utm.post(PATH, json=SEED_FALSE_POSITIVE))
     source = source_of(es, space, A)
     assert (source["kibana.alert.workflow_status"], source["kibana.alert.workflow_reason"]) == (
-        "closed", "false_positive")  # fmt: skip
+        "closed",
+        "false_positive",
+    )
     assert source["kibana.alert.workflow_tags"] == ["False positive"]
 
     assert_empty_200(utm.post(PATH, json=SEED_REVIEW))
@@ -127,8 +145,10 @@ def test_matches_by_id_too_and_concurrent_requests_all_apply(utm, es, es_url, sp
     ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(12)]
     put_alerts(es, es_url, space, ids)
     by_doc_id = [doc_id(ids[0])]
-    bodies = [{"alertIds": ids, "status": status, "statusObservation": f"round {n}"}
-              for n, status in enumerate([3, 5, 2, 3, 5, 2, 3, 5])]  # fmt: skip
+    bodies = [
+        {"alertIds": ids, "status": status, "statusObservation": f"round {n}"}
+        for n, status in enumerate([3, 5, 2, 3, 5, 2, 3, 5])
+    ]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         codes = list(pool.map(lambda body: utm.post(PATH, json=body).status_code, bodies))

@@ -27,8 +27,11 @@ def write(client, space: str, dialect: Dialect, row_state: ModelState) -> None:
             body["reason"] = "false_positive"
         response = client.post(f"/s/{space}/api/detection_engine/signals/status", json=body)
     elif dialect is Dialect.UTMSTACK:
-        body = {"alertIds": [ALERT], "status": row.utmstack.value,
-                "addFalsePositiveTag": row_state is ModelState.FALSE_POSITIVE}  # fmt: skip
+        body = {
+            "alertIds": [ALERT],
+            "status": row.utmstack.value,
+            "addFalsePositiveTag": row_state is ModelState.FALSE_POSITIVE,
+        }
         response = client.post("/api/utm-alerts/status", json=body)
     else:
         if row.chad.value in ("resolved",):  # CHAD reaches resolved only via acknowledged
@@ -38,12 +41,17 @@ def write(client, space: str, dialect: Dialect, row_state: ModelState) -> None:
 
 
 def read(client, space: str) -> tuple[str, int, str]:
-    search = client.post(f"/s/{space}/api/detection_engine/signals/search",
-                         json={"query": {"ids": {"values": [doc_id(ALERT)]}}})  # fmt: skip
+    search = client.post(
+        f"/s/{space}/api/detection_engine/signals/search",
+        json={"query": {"ids": {"values": [doc_id(ALERT)]}}},
+    )
     (hit,) = search.json()["hits"]["hits"]
     kibana = hit["_source"]["kibana.alert.workflow_status"]
-    return (kibana, client.get(f"/api/utm-alerts/{ALERT}").json()["status"],
-            client.get(f"/api/alerts/{ALERT}").json()["status"])  # fmt: skip
+    return (
+        kibana,
+        client.get(f"/api/utm-alerts/{ALERT}").json()["status"],
+        client.get(f"/api/alerts/{ALERT}").json()["status"],
+    )
 
 
 def lands_on(dialect: Dialect, row: Row) -> ModelState:

@@ -23,8 +23,13 @@ IDP = {"iss": "idp", "aud": "alertstatus"}
 
 
 def claims(**extra) -> dict:
-    return {"sub": "analyst@example.com", "role": "analyst", "spaces": ["default"],
-            "exp": int(time.time()) + 86_400, **extra}  # fmt: skip
+    return {
+        "sub": "analyst@example.com",
+        "role": "analyst",
+        "spaces": ["default"],
+        "exp": int(time.time()) + 86_400,
+        **extra,
+    }
 
 
 def verifier(**settings) -> BearerVerifier:
@@ -33,8 +38,9 @@ def verifier(**settings) -> BearerVerifier:
 
 def test_hs256_token_gives_role_spaces_and_name() -> None:
     principal = verifier().authenticate(jwt.encode(claims(), SECRET, algorithm="HS256"))
-    assert principal == Principal("analyst@example.com", Role.ANALYST, frozenset({"default"}),
-                                  via="jwt")  # fmt: skip
+    assert principal == Principal(
+        "analyst@example.com", Role.ANALYST, frozenset({"default"}), via="jwt"
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,8 +71,9 @@ def test_wrong_secret_and_garbage_are_401() -> None:
 def test_unknown_role_is_403_and_highest_role_wins() -> None:
     with pytest.raises(Forbidden):
         verifier().authenticate(jwt.encode(claims(role="guest"), SECRET, algorithm="HS256"))
-    token = jwt.encode(claims(role=["ROLE_VIEWER", "ROLE_ADMIN"], spaces="*"), SECRET,
-                       algorithm="HS256")  # fmt: skip
+    token = jwt.encode(
+        claims(role=["ROLE_VIEWER", "ROLE_ADMIN"], spaces="*"), SECRET, algorithm="HS256"
+    )
     principal = verifier().authenticate(token)
     assert (principal.role, principal.spaces) == (Role.ADMIN, None)
 
@@ -106,7 +113,12 @@ def test_session_cookie_round_trip_and_csrf() -> None:
     cookie, csrf, _ = sessions.issue(alice)
     principal, sid = sessions.read(cookie)
     assert (principal.name, principal.role, principal.spaces, principal.via, principal.key_id) == (
-        "alice", Role.ANALYST, frozenset({"a"}), "cookie", "k1")  # fmt: skip
+        "alice",
+        Role.ANALYST,
+        frozenset({"a"}),
+        "cookie",
+        "k1",
+    )
     sessions.check_csrf("GET", sid, None)  # reads need no token
     sessions.check_csrf("POST", sid, csrf)
     flipped = csrf[:-1] + ("1" if csrf[-1] == "0" else "0")
@@ -122,8 +134,14 @@ def test_session_cookie_round_trip_and_csrf() -> None:
 
 def test_api_key_credentials_parse_strictly() -> None:
     assert decode_credential(encode_credential("abc_D-1", "s3cret:x")) == ("abc_D-1", "s3cret:x")
-    for bad in ("", "%%%", encode_credential("a/b", "x"), encode_credential("a", ""),
-                "bm9jb2xvbg==", encode_credential("a" * 65, "x")):  # fmt: skip
+    for bad in (
+        "",
+        "%%%",
+        encode_credential("a/b", "x"),
+        encode_credential("a", ""),
+        "bm9jb2xvbg==",
+        encode_credential("a" * 65, "x"),
+    ):
         with pytest.raises(Unauthenticated):
             decode_credential(bad)
 

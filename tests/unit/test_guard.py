@@ -18,45 +18,78 @@ ALLOWED = [
     {"term": {"kibana.alert.workflow_status": "open"}},
     {"terms": {"host.name": ["a", "b"], "boost": 2}},
     {"range": {"@timestamp": {"gte": "now-1d"}}},
-    {"bool": {"filter": [{"exists": {"field": "x"}}], "must_not": {"ids": {"values": ["1"]}},
-              "should": [], "minimum_should_match": 1}},
+    {
+        "bool": {
+            "filter": [{"exists": {"field": "x"}}],
+            "must_not": {"ids": {"values": ["1"]}},
+            "should": [],
+            "minimum_should_match": 1,
+        }
+    },
     {"constant_score": {"filter": {"prefix": {"host.name": "web"}}}},
     {"dis_max": {"queries": [{"match": {"message": "x"}}, {"wildcard": {"a": "b*"}}]}},
-    {"boosting": {"positive": {"match_all": {}}, "negative": {"term": {"a": 1}},
-                  "negative_boost": 0.5}},
+    {
+        "boosting": {
+            "positive": {"match_all": {}},
+            "negative": {"term": {"a": 1}},
+            "negative_boost": 0.5,
+        }
+    },
     {"query_string": {"query": "host.name:web*"}},
     {"nested": {"path": "p", "query": {"match_all": {}}}},
-]  # fmt: skip
+]
 
 REFUSED = [
     ({"script": {"script": "true"}}, "query type [script] runs a script and is not allowed"),
-    ({"script_score": {"query": {"match_all": {}}, "script": {"source": "1"}}},
-     "query type [script_score] runs a script and is not allowed"),
-    ({"function_score": {"query": {"match_all": {}}}},
-     "query type [function_score] runs a script and is not allowed"),
+    (
+        {"script_score": {"query": {"match_all": {}}, "script": {"source": "1"}}},
+        "query type [script_score] runs a script and is not allowed",
+    ),
+    (
+        {"function_score": {"query": {"match_all": {}}}},
+        "query type [function_score] runs a script and is not allowed",
+    ),
     ({"wrapper": {"query": "eyJtYXRjaF9hbGwiOnt9fQ=="}}, "query type [wrapper] is not allowed"),
-    ({"percolate": {"field": "q", "index": "other", "id": "1"}},
-     "query type [percolate] reads other documents and is not allowed"),
-    ({"more_like_this": {"like": [{"_index": "secrets", "_id": "1"}]}},
-     "query type [more_like_this] reads other documents and is not allowed"),
-    ({"terms": {"user": {"index": "users", "id": "2", "path": "ids"}}},
-     "terms lookup reads other documents and is not allowed"),
-    ({"terms_set": {"f": {"terms": ["a"], "minimum_should_match_script": {"source": "1"}}}},
-     "query type [terms_set] with a script is not allowed"),
-    ({"has_child": {"type": "c", "query": {"match_all": {}}}},
-     "query type [has_child] is not allowed"),
-    ({"geo_shape": {"l": {"indexed_shape": {"index": "shapes", "id": "x"}}}},
-     "query type [geo_shape] is not allowed"),
-    ({"bool": {"filter": [{"bool": {"must": {"script": {"script": "1"}}}}]}},
-     "query type [script] runs a script and is not allowed"),
+    (
+        {"percolate": {"field": "q", "index": "other", "id": "1"}},
+        "query type [percolate] reads other documents and is not allowed",
+    ),
+    (
+        {"more_like_this": {"like": [{"_index": "secrets", "_id": "1"}]}},
+        "query type [more_like_this] reads other documents and is not allowed",
+    ),
+    (
+        {"terms": {"user": {"index": "users", "id": "2", "path": "ids"}}},
+        "terms lookup reads other documents and is not allowed",
+    ),
+    (
+        {"terms_set": {"f": {"terms": ["a"], "minimum_should_match_script": {"source": "1"}}}},
+        "query type [terms_set] with a script is not allowed",
+    ),
+    (
+        {"has_child": {"type": "c", "query": {"match_all": {}}}},
+        "query type [has_child] is not allowed",
+    ),
+    (
+        {"geo_shape": {"l": {"indexed_shape": {"index": "shapes", "id": "x"}}}},
+        "query type [geo_shape] is not allowed",
+    ),
+    (
+        {"bool": {"filter": [{"bool": {"must": {"script": {"script": "1"}}}}]}},
+        "query type [script] runs a script and is not allowed",
+    ),
     ({}, "each query clause must be an object with exactly one query type"),
-    ({"term": {"a": 1}, "match_all": {}},
-     "each query clause must be an object with exactly one query type"),
-    ({"bool": {"filter": ["not a clause"]}},
-     "each query clause must be an object with exactly one query type"),
+    (
+        {"term": {"a": 1}, "match_all": {}},
+        "each query clause must be an object with exactly one query type",
+    ),
+    (
+        {"bool": {"filter": ["not a clause"]}},
+        "each query clause must be an object with exactly one query type",
+    ),
     ({"term": {"a": "x" * 10_001}}, "query strings are limited to 10000 characters"),
     ({"terms": {"a": list(range(65_537))}}, "terms queries are limited to 65536 values"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("query", ALLOWED)

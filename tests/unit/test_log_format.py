@@ -42,8 +42,15 @@ def test_json_lines_carry_the_request_fields(
     stream = stream_class()
     configure_logging(log_format, "INFO", stream=stream)
     configure_logging(log_format, "INFO", stream=stream)  # idempotent: still one handler
-    entry = RequestLog("rid-1", "POST", "/s/a/x", route="/s/{space_id}/x", status=200,
-                       duration_ms=1.5, update={"updated": 2, "took": 7})  # fmt: skip
+    entry = RequestLog(
+        "rid-1",
+        "POST",
+        "/s/a/x",
+        route="/s/{space_id}/x",
+        status=200,
+        duration_ms=1.5,
+        update={"updated": 2, "took": 7},
+    )
     logging.getLogger("alertstatus.request").info(entry.message(), extra=entry.fields())
 
     (line,) = stream.getvalue().splitlines()

@@ -10,11 +10,20 @@ from alertstatus.engine.service import chunked, with_ids
 
 def answer(took: int, updated: int, noops: int, *, failures=(), timed_out=False, retries=(0, 0)):
     return {
-        "took": took, "timed_out": timed_out, "total": updated + noops, "updated": updated,
-        "deleted": 0, "batches": 1, "version_conflicts": 0, "noops": noops,
-        "retries": {"bulk": retries[0], "search": retries[1]}, "throttled_millis": 0,
-        "requests_per_second": -1.0, "throttled_until_millis": 0, "failures": list(failures),
-    }  # fmt: skip
+        "took": took,
+        "timed_out": timed_out,
+        "total": updated + noops,
+        "updated": updated,
+        "deleted": 0,
+        "batches": 1,
+        "version_conflicts": 0,
+        "noops": noops,
+        "retries": {"bulk": retries[0], "search": retries[1]},
+        "throttled_millis": 0,
+        "requests_per_second": -1.0,
+        "throttled_until_millis": 0,
+        "failures": list(failures),
+    }
 
 
 def test_counts_took_and_retries_are_summed_failures_concatenated_timed_out_any() -> None:

@@ -51,10 +51,17 @@ def test_values_fields_and_ranges() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ["alert.attributes.params.x: 1", "alert.attributes.tags x", "alert.attributes.tags: (a or",
-     "alert.attributes.tags: a)", 'alert.attributes.tags: "open', "alert.attributes.muteAll: 1",
-     "alert.attributes.tags > 1", "alert.attributes.createdAt: 2024*"],
-)  # fmt: skip
+    [
+        "alert.attributes.params.x: 1",
+        "alert.attributes.tags x",
+        "alert.attributes.tags: (a or",
+        "alert.attributes.tags: a)",
+        'alert.attributes.tags: "open',
+        "alert.attributes.muteAll: 1",
+        "alert.attributes.tags > 1",
+        "alert.attributes.createdAt: 2024*",
+    ],
+)
 def test_outside_the_subset_is_refused(source: str) -> None:
     with pytest.raises(RuleInvalid):
         compile_filter(source)

@@ -90,9 +90,10 @@ def test_window_reads_now_once_and_builds_the_range_query() -> None:
         }
     }
     assert TimeWindow.parse("now-1h", None, now=NOW).range_query() == {
-        "range": {"@timestamp": {"gte": "2025-03-31T13:37:12.345Z",
-                                 "format": "strict_date_optional_time"}}
-    }  # fmt: skip
+        "range": {
+            "@timestamp": {"gte": "2025-03-31T13:37:12.345Z", "format": "strict_date_optional_time"}
+        }
+    }
     assert TimeWindow().range_query() is None
 
 

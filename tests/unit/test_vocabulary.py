@@ -32,12 +32,17 @@ def test_false_positive_is_a_closed_alert_with_the_reason_or_the_tag() -> None:
     assert model_state("in-progress", None, ["False positive"]) is ModelState.IN_PROGRESS
     assert model_state("closed", "duplicate", []) is ModelState.CLOSED
     assert states_saying(Dialect.UTMSTACK, UtmStatus.IN_REVIEW) == {
-        ModelState.ACKNOWLEDGED, ModelState.IN_PROGRESS}  # fmt: skip
+        ModelState.ACKNOWLEDGED,
+        ModelState.IN_PROGRESS,
+    }
 
 
 def test_chads_transitions() -> None:
     allowed = {(a, b) for a in ChadStatus for b in ChadStatus if a != b and chad_allowed(a, b)}
     n, ack, res, fp = ChadStatus
     assert allowed == {(n, ack), (ack, res), (n, fp), (ack, fp), (ack, n), (res, n), (fp, n)}
-    assert chad_allowed_states(res) == {ModelState.ACKNOWLEDGED, ModelState.IN_PROGRESS,
-                                        ModelState.CLOSED}  # fmt: skip
+    assert chad_allowed_states(res) == {
+        ModelState.ACKNOWLEDGED,
+        ModelState.IN_PROGRESS,
+        ModelState.CLOSED,
+    }
