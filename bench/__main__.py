@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from tests.nodes import elasticsearch_for_tests
 
 from alertstatus.es.gateway import ConnectionSettings, Gateway
-from alertstatus.es.runtime import elasticsearch_for_tests
 from alertstatus.settings import Settings
 from bench import unwind_on_sigterm
 from bench.phases import ALL_PHASES, Bench, Row, Sizes

@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 
 from alertstatus.api.app import create_app
 from alertstatus.engine.indices import alerts_alias
-from alertstatus.es.runtime import ElasticsearchStartError, elasticsearch_for_tests
+from alertstatus.es.runtime import ElasticsearchStartError
 from alertstatus.settings import Settings
+from tests.nodes import elasticsearch_for_tests
 
 
 @pytest.fixture(scope="session")

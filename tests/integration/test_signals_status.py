@@ -423,12 +423,44 @@ def index_names(es) -> set[str]:
 
 
 def _make_stale(es, space: str, alert_id: str) -> None:
-    """Change one alert after the last refresh: `_update_by_query` then sees a stale version."""
+    """Change one alert where search cannot see it: the next `_update_by_query` then conflicts.
+
+    `_update_by_query` searches, then writes each hit back only if its `_seq_no` is still the one
+    it found; the conflict needs a write its search does not see, so no refresh may come between
+    this `_update` and that search. Setting `refresh_interval: -1` on the open index did not
+    ensure that: changing a live index's interval makes Elasticsearch run one refresh of its own,
+    handed to the node's refresh threads as the new settings are applied (`IndexService`: "once we
+    change the refresh interval we schedule yet another refresh"). `_settings` answers without
+    waiting for it and no request can wait for it; the `_refresh` sent next only queued behind it
+    on a node whose refresh pool has one thread (2 processors or fewer), and an unacknowledged
+    settings change applies later still. When it ran after the `_update`, the search saw the new
+    version: no conflict, 200 instead of 409.
+
+    Here the interval changes while the index is closed, so it opens with no refresh schedule and
+    no refresh pending; only an explicit refresh makes a write searchable (realtime gets and
+    indexing-buffer writes refresh the internal reader only), and the service sends none before
+    its `_update_by_query`, whose `refresh=true` comes after its writes. The search is checked
+    here, before the request.
+    """
     index = create_space(es.url, space)
     concrete = next(iter(es.call("GET", f"/{index}/_alias")))
-    es.call("PUT", f"/{concrete}/_settings", {"index": {"refresh_interval": "-1"}})
-    es.call("POST", f"/{concrete}/_refresh")
-    es.call("POST", f"/{concrete}/_update/{alert_id}", {"doc": {"host.name": "changed"}})
+    assert es.call("POST", f"/{concrete}/_close")["acknowledged"]
+    settings = {"index": {"refresh_interval": "-1"}}
+    assert es.call("PUT", f"/{concrete}/_settings", settings)["acknowledged"]
+    assert es.call("POST", f"/{concrete}/_open")["shards_acknowledged"]  # the primary is up
+    searched = _searched_seq_no(es, concrete, alert_id)
+
+    update = es.call("POST", f"/{concrete}/_update/{alert_id}", {"doc": {"host.name": "changed"}})
+
+    assert update["result"] == "updated"
+    assert _searched_seq_no(es, concrete, alert_id) == searched < update["_seq_no"]
+
+
+def _searched_seq_no(es, index: str, alert_id: str) -> int:
+    """The `_seq_no` of an alert as search sees it (not a realtime get)."""
+    body = {"query": {"ids": {"values": [alert_id]}}, "seq_no_primary_term": True}
+    (hit,) = es.call("POST", f"/{index}/_search", body)["hits"]["hits"]
+    return hit["_seq_no"]
 
 
 def test_version_conflict_with_abort_is_409_in_siem_shape(client, es, seed, space) -> None:

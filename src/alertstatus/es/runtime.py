@@ -1,9 +1,9 @@
 """Where Elasticsearch comes from.
 
-In order: `ELASTICSEARCH_URL` (the user's cluster); in tests, a reachable Docker engine
-(testcontainers' official Elasticsearch image); else a local node this module fetches from Maven
-Central with `mvn` and runs with Java: real Elasticsearch 7.10.2 (with the `reindex` and
-`lang-painless` modules) inside codelibs' cluster runner, on loopback only.
+In order: `ELASTICSEARCH_URL` (the user's cluster); else a local node this module fetches from
+Maven Central with `mvn` and runs with Java: real Elasticsearch 7.10.2 (with the `reindex` and
+`lang-painless` modules) inside codelibs' cluster runner, on loopback only. The test session's
+choice (a Docker engine first) is the test suite's own: `tests/nodes.py`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 ES_VERSION = "7.10.2"
 RUNNER_MAIN = "org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner"
 SUPPORTED_JAVA = range(11, 18)  # the runner was built for Java 8..15; 17 is what we test on
-TEST_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:8.15.3"
 
 
 class ElasticsearchStartError(AlertstatusError, RuntimeError):
@@ -347,51 +346,3 @@ def elasticsearch_for_service(settings: Settings) -> Iterator[str]:
         yield node.url
     finally:
         node.stop()
-
-
-# --- tests ---------------------------------------------------------------------------------------
-
-
-def docker_available() -> bool:
-    """True when a Docker engine answers (testcontainers can run the official image)."""
-    try:
-        import docker  # type: ignore[import-untyped]
-
-        client = docker.from_env(timeout=3)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except Exception:  # no SDK, no socket, no daemon: all mean "no Docker"
-        return False
-
-
-@contextlib.contextmanager
-def elasticsearch_for_tests(settings: Settings) -> Iterator[str]:
-    """A cluster for the test session: URL, else testcontainers, else a fresh local node."""
-    if settings.elasticsearch_url:
-        yield settings.elasticsearch_url
-        return
-    if docker_available():
-        from testcontainers.elasticsearch import ElasticSearchContainer
-
-        image = os.environ.get("ALERTSTATUS_TEST_ES_IMAGE", TEST_IMAGE)
-        with ElasticSearchContainer(image, mem_limit="2G") as container:
-            yield container.get_url()
-        return
-    with tempfile.TemporaryDirectory(prefix="alertstatus-es-") as data:
-        port = free_port()
-        node = LocalNode(
-            home=settings.home,
-            http_port=port,
-            data_dir=Path(data),
-            heap=settings.es_heap,
-            # a name of its own, so test nodes started side by side never join each other
-            cluster_name=f"alertstatus-tests-{port}-{os.getpid()}",
-            java=settings.java,
-        )
-        node.start(settings.es_start_timeout)
-        try:
-            yield node.url
-        finally:
-            node.stop()
