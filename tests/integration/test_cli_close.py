@@ -268,11 +268,11 @@ def test_ctrl_c_cancels_the_running_task(es_url, es, seed, space) -> None:
         started = next(line for line in process.stderr if line.startswith("task "))
         task_id = started.split()[1]
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=120)  # little output: the pipes cannot fill
-        stdout, stderr = process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
+        stdout, stderr = process.communicate(timeout=120)  # drains both pipes while it waits
     finally:
         if process.poll() is None:
             process.kill()
+            print("still running after SIGINT; its output:", *process.communicate())
     assert process.returncode == 130, stderr
     assert f"canceling task {task_id}" in stderr
     assert "canceled: total " in stdout and "version_conflicts 0, took " in stdout
