@@ -51,6 +51,12 @@ class QueryRefused(StatusChangeError):
     code = "query_refused"
 
 
+class SpaceLimitReached(InvalidInput):
+    """A write would create a new space's alerts index past `ALERTSTATUS_MAX_SPACES`."""
+
+    code = "space_limit_reached"
+
+
 class SelectionTooLarge(InvalidInput):
     """More alert ids than one request may carry (a setting)."""
 

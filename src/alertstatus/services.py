@@ -103,7 +103,9 @@ def build_services(
 ) -> Services:
     """The services for one cluster; `observer` hears the counts of every status change."""
     gateway = Gateway(connection_settings(settings, url), on_error=on_elasticsearch_error)
-    indices = AlertIndices(gateway, install_templates=settings.install_templates)
+    indices = AlertIndices(
+        gateway, install_templates=settings.install_templates, max_spaces=settings.max_spaces
+    )
     options = engine_options(settings)
     history = StatusHistory(gateway, options.history_limit)
     return Services(

@@ -113,6 +113,14 @@ class Settings(BaseSettings):
         description="Install index templates and create a space's index on first use. "
         "Existing templates not made by alertstatus (Kibana's) are never changed.",
     )
+    max_spaces: int = Field(
+        default=1000,
+        ge=1,
+        description=(
+            "Spaces whose alerts index a status change may create; a write to a new space past "
+            "it is 400. Reads never create indices."
+        ),
+    )
 
     # --- operations: logs and metrics (docs/operations.md) -----------------------------------
     log_format: Literal["auto", "json", "text"] = Field(

@@ -21,7 +21,6 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException  # FastAPI's is a subclass; body parsing raises this
@@ -132,6 +131,12 @@ def kibana_validation_message(errors: Sequence[Any]) -> str:
     return ", ".join(parts) or "[request body]: Invalid input"
 
 
+def elasticsearch_message(error: ElasticsearchError) -> str:
+    """Kibana's `type: reason`, without internals; the full reason goes to the log."""
+    log.warning("Elasticsearch answered %s: %s", error.status, error.reason())
+    return error.public_reason()
+
+
 KIBANA_RENDERERS: dict[type[BaseException], Renderer] = {
     RequestValidationError: lambda _, error: platform_error(
         400, kibana_validation_message(error.errors())
@@ -142,7 +147,7 @@ KIBANA_RENDERERS: dict[type[BaseException], Renderer] = {
     StatusChangeError: lambda _, error: siem_error(400, error.message),
     InvalidArrays: lambda _, error: siem_error(400, error.messages),
     AlertNotFound: lambda _, error: platform_error(404, f"Alert [{error.missing[0]}] not found"),
-    ElasticsearchError: lambda _, error: siem_error(error.status, error.reason()),
+    ElasticsearchError: lambda _, error: siem_error(error.status, elasticsearch_message(error)),
     AlertstatusError: lambda _, error: platform_error(error.status, error.message),
     HTTPException: lambda _, error: platform_error(error.status_code, str(error.detail)),
     Exception: lambda _, error: siem_error(500, "Internal Server Error"),
@@ -163,7 +168,9 @@ KIBANA_PLATFORM = ErrorDialect(
     "kibana",
     {
         **KIBANA_RENDERERS,
-        ElasticsearchError: lambda _, error: platform_error(error.status, error.reason()),
+        ElasticsearchError: lambda _, error: platform_error(
+            error.status, elasticsearch_message(error)
+        ),
     },
     documented={
         **KIBANA_DOCUMENTED,
@@ -244,6 +251,7 @@ UTMSTACK = ErrorDialect(
 
 CHAD_INVALID_STATUS = "Invalid status value"
 CHAD_NOT_FOUND = "Alert not found"
+CHAD_PROBLEM_KEYS = ("type", "loc", "msg")
 
 
 def detail(status: int, message: object) -> Response:
@@ -254,12 +262,13 @@ def chad_validation(_: Request, error: RequestValidationError) -> Response:
     problems = error.errors()
     if any(problem.get("loc", ())[-1:] == ("status",) for problem in problems):
         return detail(400, CHAD_INVALID_STATUS)
-    return detail(422, jsonable_encoder(problems))
+    # FastAPI's 422 shape, without `input`/`ctx`/`url`: a refusal never echoes what was sent
+    return detail(422, [{key: problem[key] for key in CHAD_PROBLEM_KEYS} for problem in problems])
 
 
 def chad_elasticsearch(_: Request, error: ElasticsearchError) -> Response:
     log.warning("chad request failed in Elasticsearch: %s", error.reason())
-    return detail(error.status if error.status >= 500 else 500, error.reason())
+    return detail(error.status if error.status >= 500 else 500, error.public_reason())
 
 
 CHAD = ErrorDialect(

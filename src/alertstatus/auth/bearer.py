@@ -22,6 +22,22 @@ from alertstatus.settings import Settings
 HMAC_ALGORITHMS = ["HS256"]
 
 
+def refused(why: str) -> Unauthenticated:
+    """Our own reasons to refuse a token: fixed texts."""
+    return Unauthenticated(f"Unable to authenticate: invalid token ({why})")
+
+
+# PyJWT errors whose messages are fixed texts (or name a claim we require): safe to pass on.
+SAFE_TOKEN_ERRORS = (
+    jwt.ImmatureSignatureError,
+    jwt.MissingRequiredClaimError,
+    jwt.InvalidIssuerError,
+    jwt.InvalidAudienceError,
+    jwt.InvalidSignatureError,
+    jwt.InvalidAlgorithmError,
+)
+
+
 class BearerVerifier:
     """Verifies bearer tokens against the keys configured in settings."""
 
@@ -41,17 +57,17 @@ class BearerVerifier:
         algorithm = header.get("alg")
         if algorithm in HMAC_ALGORITHMS:
             if not self.secret:
-                raise jwt.InvalidAlgorithmError("HMAC tokens are not accepted")
+                raise refused("HMAC tokens are not accepted")
             return self.secret, HMAC_ALGORITHMS
         if self.jwks_keys:
             kid = header.get("kid")
             for key in self.jwks_keys:
                 if kid is None or key.key_id == kid:
                     return key.key, self.settings.jwt_algorithms
-            raise jwt.InvalidKeyError("no key for this token")
+            raise refused("no key for this token")
         if self.public_key:
             return self.public_key, self.settings.jwt_algorithms
-        raise jwt.InvalidAlgorithmError("algorithm not accepted")
+        raise refused("algorithm not accepted")
 
     def authenticate(self, token: str) -> Principal:
         if not self.configured:
@@ -74,8 +90,10 @@ class BearerVerifier:
             )
         except jwt.ExpiredSignatureError as error:
             raise Unauthenticated("Unable to authenticate: token has expired") from error
-        except jwt.PyJWTError as error:
+        except SAFE_TOKEN_ERRORS as error:  # fixed texts about the token's own claims
             raise Unauthenticated(f"Unable to authenticate: invalid token ({error})") from error
+        except jwt.PyJWTError as error:  # others may quote the token or an object's repr
+            raise Unauthenticated("Unable to authenticate: invalid token") from error
         return self._principal(claims)
 
     def _principal(self, claims: dict[str, Any]) -> Principal:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from alertstatus.engine.model import validate_space_id
+from alertstatus.errors import SpaceLimitReached
 from alertstatus.es.gateway import Gateway
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,15 @@ COMPONENT_TEMPLATES = (
 
 def alerts_alias(space_id: str) -> str:
     return f".alerts-security.alerts-{validate_space_id(space_id)}"
+
+
+# How a read goes to a space's alias: a space that does not exist answers like an empty one.
+READ_PARAMS = {"ignore_unavailable": True, "allow_no_indices": True}
+
+
+def alerts_alias_pattern() -> str:
+    """Every space's alerts alias."""
+    return ".alerts-security.alerts-*"
 
 
 def first_alerts_index(space_id: str) -> str:
@@ -77,9 +87,12 @@ def _is_ours_and_older(existing: dict[str, Any], wanted: dict[str, Any]) -> bool
 class AlertIndices:
     """Makes sure a space's alerts alias exists, creating Kibana's layout on first use."""
 
-    def __init__(self, gateway: Gateway, *, install_templates: bool = True) -> None:
+    def __init__(
+        self, gateway: Gateway, *, install_templates: bool = True, max_spaces: int | None = None
+    ) -> None:
         self._gateway = gateway
         self._install = install_templates
+        self._max_spaces = max_spaces
         self._ready: set[str] = set()
         self._components_installed = False
         self._lock = asyncio.Lock()
@@ -103,7 +116,11 @@ class AlertIndices:
         await self._gateway.put_template(kind, name, body)
 
     async def ensure_space(self, space_id: str) -> str:
-        """The space's alerts alias, created with Kibana's layout if it does not exist yet."""
+        """The space's alerts alias, created with Kibana's layout if it does not exist yet.
+
+        Only writes call this: reads go to `alerts_alias` with `ignore_unavailable`, so looking at
+        a space that does not exist creates nothing. A new space past `max_spaces` is refused.
+        """
         alias = alerts_alias(space_id)
         if space_id in self._ready:
             return alias
@@ -111,6 +128,7 @@ class AlertIndices:
             if space_id in self._ready:
                 return alias
             if not await self._gateway.exists_alias(alias):
+                await self._check_space_limit(space_id)
                 if self._install:
                     if not self._components_installed:
                         await self.install_components()
@@ -126,3 +144,13 @@ class AlertIndices:
                     log.info("created alerts index for space %s", space_id)
             self._ready.add(space_id)
         return alias
+
+    async def _check_space_limit(self, space_id: str) -> None:
+        if self._max_spaces is None:
+            return
+        existing = await self._gateway.aliases(alerts_alias_pattern())
+        if len(existing) >= self._max_spaces:
+            raise SpaceLimitReached(
+                f"space [{space_id}] has no alerts yet and the service already holds "
+                f"{len(existing)} spaces (ALERTSTATUS_MAX_SPACES={self._max_spaces})"
+            )

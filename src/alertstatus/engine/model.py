@@ -44,6 +44,12 @@ CLOSE_REASONS: frozenset[str] = frozenset(
     }
 )
 
+# Bounds on what the per-alert dialects (UTMStack, CHAD) and Kibana's tags/assignees accept.
+MAX_ALERTS_PER_DIALECT_REQUEST = 10_000  # each named alert is one `_bulk` item
+MAX_NOTE_LENGTH = 10_000  # a comment or status observation, in characters
+MAX_KEYWORD_VALUES = 1_000  # tags or assignees added (or removed) in one request
+MAX_KEYWORD_LENGTH = 1_024  # one tag or assignee, in characters
+
 DEFAULT_SPACE = "default"  # Kibana's space when a path has no `/s/{space_id}`
 SPACE_ID_MAX_LENGTH = 100
 _SPACE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")

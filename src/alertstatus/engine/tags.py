@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 
 from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_search
-from alertstatus.engine.indices import AlertIndices
+from alertstatus.engine.indices import READ_PARAMS, AlertIndices, alerts_alias
+from alertstatus.engine.model import MAX_KEYWORD_LENGTH, MAX_KEYWORD_VALUES
 from alertstatus.errors import InvalidArrays
 from alertstatus.es.gateway import EsResponse, Gateway
 
@@ -39,6 +40,7 @@ if (current == null) {
 }
 """.strip()
 
+MAX_ID_BYTES = 512  # Elasticsearch's own `_id` limit
 TAGS_FIELD = "kibana.alert.workflow_tags"
 ASSIGNEES_FIELD = "kibana.alert.workflow_assignee_ids"
 
@@ -65,6 +67,19 @@ def validate_arrays(
         raise InvalidArrays(messages)
 
 
+def check_edit(edit: KeywordEdit, max_ids: int) -> None:
+    """Bounds before any I/O: how many alerts and values, and how long each may be."""
+    if len(edit.ids) > max_ids:
+        raise InvalidArrays([f"at most {max_ids} alert ids per request (got {len(edit.ids)})"])
+    if any(len(alert_id.encode()) > MAX_ID_BYTES for alert_id in edit.ids):
+        raise InvalidArrays([f"alert ids are limited to {MAX_ID_BYTES} bytes"])
+    for values in (edit.add, edit.remove):
+        if len(values) > MAX_KEYWORD_VALUES:
+            raise InvalidArrays([f"at most {MAX_KEYWORD_VALUES} values may be added or removed"])
+        if any(len(value) > MAX_KEYWORD_LENGTH for value in values):
+            raise InvalidArrays([f"values are limited to {MAX_KEYWORD_LENGTH} characters"])
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordEdit:
     """Add and remove values of one keyword-array field on alerts given by `_id`."""
@@ -87,6 +102,7 @@ class AlertFieldsService:
         self.policy = policy
 
     async def edit(self, edit: KeywordEdit) -> EsResponse:
+        check_edit(edit, self.policy.max_ids)
         alias = await self.indices.ensure_space(edit.space_id)
         body = {
             "query": {"bool": {"filter": {"terms": {"_id": list(edit.ids)}}}},
@@ -102,5 +118,4 @@ class AlertFieldsService:
     async def search(self, space_id: str, body: dict[str, Any]) -> EsResponse:
         """Guarded before anything reaches Elasticsearch (engine/guard.py)."""
         check_search(body, self.policy)
-        alias = await self.indices.ensure_space(space_id)
-        return await self.gateway.search(alias, body, {"ignore_unavailable": True})
+        return await self.gateway.search(alerts_alias(space_id), body, READ_PARAMS)

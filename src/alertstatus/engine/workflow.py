@@ -20,7 +20,7 @@ from alertstatus.engine.history import (
     Provenance,
     StatusHistory,
 )
-from alertstatus.engine.indices import AlertIndices
+from alertstatus.engine.indices import READ_PARAMS, AlertIndices, alerts_alias
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.engine.transitions import guarded_script
 from alertstatus.engine.vocabulary import ModelState, Target, state_of
@@ -105,7 +105,7 @@ class WorkflowService:
         self, space_id: str, keys: Iterable[str], *, source: bool = False
     ) -> dict[str, AlertRef]:
         """Alerts by `_id` or `kibana.alert.uuid`; keys that name nothing are absent."""
-        alias = await self.indices.ensure_space(space_id)
+        alias = alerts_alias(space_id)  # a read: a space without alerts is not created
         wanted = list(dict.fromkeys(keys))
         found: dict[str, AlertRef] = {}
         for start in range(0, len(wanted), _LOOKUP_CHUNK):
@@ -123,7 +123,7 @@ class WorkflowService:
                     }
                 },
             }
-            hits = (await self.gateway.search(alias, body, {"ignore_unavailable": True})).json()
+            hits = (await self.gateway.search(alias, body, READ_PARAMS)).json()
             chunk_keys = set(chunk)
             for hit in hits["hits"]["hits"]:
                 doc = hit.get("_source") or {}

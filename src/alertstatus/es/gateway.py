@@ -90,6 +90,12 @@ BAD_REQUEST_TYPES = frozenset(
 )
 
 
+UNAVAILABLE = "Elasticsearch is unavailable"
+NO_ANSWER_IN_TIME = "Elasticsearch did not answer in time"
+TRANSPORT_ERROR = "Elasticsearch transport error"
+PUBLIC_REASON_LENGTH = 200
+
+
 class ElasticsearchError(AlertstatusError):
     """Elasticsearch answered with an error status (or could not be reached: see subclasses).
 
@@ -124,17 +130,44 @@ class ElasticsearchError(AlertstatusError):
             return f"{error.get('type')}: {error.get('reason')}"
         return self.raw.decode("utf-8", errors="replace")
 
+    def public_reason(self) -> str:
+        """What a caller may see: `type: reason`, where a reason naming anything in brackets
+        (Elasticsearch's way to quote index names, document ids and values) is replaced by the
+        types of its causes. The full reason is for the service's log (`reason()`).
+
+        A body without `error` is an `_update_by_query` answer (a 409 with `conflicts=abort`):
+        Kibana's documented 409 carries it whole, so it passes unchanged.
+        """
+        body = self.body()
+        if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
+            return self.raw.decode("utf-8", errors="replace") if body else "Elasticsearch failed"
+        error = body["error"]
+        reason = str(error.get("reason") or "")
+        if "[" in reason or "]" in reason or len(reason) > PUBLIC_REASON_LENGTH:
+            causes = sorted(
+                {str(cause.get("type")) for cause in error.get("root_cause") or [] if cause}
+            )
+            reason = "Elasticsearch refused the request" + (
+                f" (caused by: {', '.join(causes)})" if causes else ""
+            )
+        return f"{error.get('type')}: {reason}"
+
 
 class ElasticsearchUnavailable(ElasticsearchError):
     """No answer: connection refused, DNS, TLS, or the configured timeout ran out."""
 
     code = "elasticsearch_unavailable"
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, public: str) -> None:
         super().__init__(status, b"", message)
+        self.public = public
 
     def reason(self) -> str:
         return str(self)
+
+    def public_reason(self) -> str:
+        """Without the transport's words: they name the cluster's host and port."""
+        return self.public
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,15 +271,15 @@ class Gateway:
             )
         except ConnectionTimeout as error:
             raise ElasticsearchUnavailable(
-                504, f"Elasticsearch did not answer in time: {error.message}"
+                504, f"{NO_ANSWER_IN_TIME}: {error.message}", NO_ANSWER_IN_TIME
             ) from error
         except ConnectionError as error:
             raise ElasticsearchUnavailable(
-                503, f"Elasticsearch is unavailable: {error.message}"
+                503, f"{UNAVAILABLE}: {error.message}", UNAVAILABLE
             ) from error
         except TransportError as error:
             raise ElasticsearchUnavailable(
-                502, f"Elasticsearch transport error: {error}"
+                502, f"{TRANSPORT_ERROR}: {error}", TRANSPORT_ERROR
             ) from error
         raw = response.body if isinstance(response.body, bytes) else b""
         result = EsResponse(response.meta.status, raw)
@@ -281,6 +314,15 @@ class Gateway:
     async def exists_alias(self, alias: str) -> bool:
         response = await self.request("HEAD", _path("_alias", alias), ok=(404,))
         return response.status == 200
+
+    async def aliases(self, pattern: str) -> list[str]:
+        """The names of the aliases matching `pattern` (hidden ones included)."""
+        response = await self.request(
+            "GET", _path("_alias", pattern), params={"expand_wildcards": "all"}, ok=(404,)
+        )
+        if response.status == 404:
+            return []
+        return sorted({alias for index in response.json().values() for alias in index["aliases"]})
 
     async def create_index(self, index: str, body: Mapping[str, Any]) -> bool:
         """Create an index; False when it already exists (a concurrent creator won)."""

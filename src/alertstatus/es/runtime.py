@@ -209,13 +209,20 @@ class LocalNode:
     http_port: int
     data_dir: Path
     heap: str = "1g"
-    cluster_name: str = "alertstatus"
+    # Empty: `alertstatus-<http port>`. A node joins only a cluster of its own name, so two local
+    # nodes on one machine never form one cluster (and never share the API-key index).
+    cluster_name: str = ""
     java: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def name(self) -> str:
+        """The cluster name the node runs with."""
+        return self.cluster_name or f"alertstatus-{self.http_port}"
 
     @property
     def log_path(self) -> Path:
@@ -246,7 +253,7 @@ class LocalNode:
             "-baseHttpPort",
             str(self.http_port - 1),
             "-clusterName",
-            self.cluster_name,
+            self.name,
         ]
 
     def start(self, timeout: float = 180.0, *, detach: bool = False) -> str:

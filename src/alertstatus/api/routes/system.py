@@ -37,7 +37,7 @@ async def status(services: ServicesDep) -> Response:
         }
         level, code = "available", 200
     except ElasticsearchError as error:
-        elasticsearch = {"reachable": False, "error": error.reason()}
+        elasticsearch = {"reachable": False, "error": error.public_reason()}
         level, code = "unavailable", 503
     body = {
         "name": "alertstatus",

@@ -6,30 +6,32 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from alertstatus.engine.model import MAX_ALERTS_PER_DIALECT_REQUEST, MAX_NOTE_LENGTH
 from alertstatus.engine.vocabulary import ChadStatus
 
-AlertId = Annotated[str, StringConstraints(min_length=1)]
+AlertId = Annotated[str, StringConstraints(min_length=1, max_length=512)]  # Elasticsearch's `_id`
+Note = Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH)]
 
 
 class UpdateStatus(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     status: ChadStatus
-    comment: str | None = None
+    comment: Note | None = None
 
 
 class BulkStatus(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    ids: list[AlertId] = Field(min_length=1)
+    ids: list[AlertId] = Field(min_length=1, max_length=MAX_ALERTS_PER_DIALECT_REQUEST)
     status: ChadStatus
-    comment: str | None = None
+    comment: Note | None = None
 
 
 class NewComment(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: Annotated[str, StringConstraints(min_length=1)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NOTE_LENGTH)]
 
 
 class StatusUpdated(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from alertstatus.engine.model import MAX_ALERTS_PER_DIALECT_REQUEST, MAX_NOTE_LENGTH
 from alertstatus.engine.vocabulary import UtmStatus
 
 
@@ -24,9 +25,15 @@ class UpdateAlertStatusRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    alertIds: list[AlertUuid] = Field(min_length=1, description="UUIDs of the alerts to update.")
+    alertIds: list[AlertUuid] = Field(
+        min_length=1,
+        max_length=MAX_ALERTS_PER_DIALECT_REQUEST,
+        description="UUIDs of the alerts to update.",
+    )
     status: UtmStatus = Field(description="2 OPEN, 3 IN_REVIEW, 5 COMPLETED.")
-    statusObservation: str | None = Field(default=None, description="Kept with the change.")
+    statusObservation: str | None = Field(
+        default=None, max_length=MAX_NOTE_LENGTH, description="Kept with the change."
+    )
     addFalsePositiveTag: bool = Field(default=False, description="Adds the `False positive` tag.")
 
 

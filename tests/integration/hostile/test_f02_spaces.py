@@ -1,4 +1,4 @@
-"""The space of a request, on the real node: `/s/{space_id}` on every Kibana route (status and
+"""F2: the space of a request, on the real node: `/s/{space_id}` on every Kibana route (status and
 whoami included), and UTMStack's and CHAD's configured space, which authorization checks too."""
 
 from __future__ import annotations
