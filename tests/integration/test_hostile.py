@@ -189,7 +189,7 @@ def corpus(space: str, keys: dict[str, str], cookie: str) -> list[Row]:
         Row(
             "garbage bearer",
             401,
-            unauthorized("Unable to authenticate: invalid token (Not enough segments)"),
+            unauthorized("Unable to authenticate: invalid token"),  # not PyJWT's words
             caller="raw",
             headers={"authorization": "Bearer garbage"},
         ),
