@@ -191,9 +191,17 @@ class Settings(BaseSettings):
         default=".alertstatus-api-keys", description="Index holding API keys (hashed)."
     )
     api_key_cache_seconds: float = Field(
-        default=60.0,
+        default=3600.0,
         ge=0,
-        description="Seconds a verified credential is trusted without re-hashing (revocation lag).",
+        description="Seconds a secret that passed argon2 is remembered (a SHA-256 of it) and not "
+        "hashed again; revocation and expiry are re-checked apart (auth_recheck_seconds).",
+    )
+    auth_recheck_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="Seconds a process trusts its copy of an API key's or session's record before "
+        "reading it again: how soon revocation, a new expiry or a logout reach every worker.",
     )
     api_key_last_used_interval: float = Field(
         default=300.0, ge=0, description="Seconds between two writes of a key's `last_used_at`."

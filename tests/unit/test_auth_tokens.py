@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from alertstatus.auth.api_keys import decode_credential, encode_credential
 from alertstatus.auth.bearer import BearerVerifier
-from alertstatus.auth.hashing import VerifiedCache, hash_secret
+from alertstatus.auth.caching import TimedCache
+from alertstatus.auth.hashing import hash_secret
 from alertstatus.auth.models import Principal, Role
 from alertstatus.auth.sessions import Sessions
 from alertstatus.errors import CsrfRejected, Forbidden, Unauthenticated
@@ -149,12 +150,12 @@ def test_api_key_credentials_parse_strictly() -> None:
 def test_hashes_are_salted_and_cache_forgets() -> None:
     assert hash_secret("x") != hash_secret("x")
     assert hash_secret("x").startswith("$argon2id$")
-    cache: VerifiedCache[str] = VerifiedCache(ttl=60)
+    cache: TimedCache[str] = TimedCache(ttl=60)
     cache.put("k", "v")
     assert cache.get("k") == "v"
-    cache.forget_where(lambda value: value == "v")
+    cache.forget("k")
     assert cache.get("k") is None
-    expired: VerifiedCache[str] = VerifiedCache(ttl=0)
+    expired: TimedCache[str] = TimedCache(ttl=0)
     expired.put("k", "v")
     assert expired.get("k") is None
 
