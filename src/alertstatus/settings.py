@@ -234,7 +234,16 @@ class Settings(BaseSettings):
         repr=False,
         description="Signs cookie sessions and CSRF tokens; random per process when unset.",
     )
-    session_ttl: float = Field(default=3600.0, gt=0, description="Cookie session lifetime (s).")
+    session_ttl: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Cookie session lifetime (s); never past the expiry of the credential it was "
+        "started with.",
+    )
+    session_index: str = Field(
+        default=".alertstatus-sessions",
+        description="Index holding a record per cookie session (ended at logout).",
+    )
     session_cookie_secure: bool = Field(
         default=True, description="Mark the session cookie Secure (HTTPS only)."
     )

@@ -18,7 +18,7 @@ from alertstatus.auth.api_keys import ApiKeyStore
 from alertstatus.auth.bearer import BearerVerifier
 from alertstatus.auth.hashing import SecretChecks, dummy_hash, fingerprint
 from alertstatus.auth.models import Principal, Role
-from alertstatus.auth.sessions import Sessions
+from alertstatus.auth.sessions import INVALID, Sessions
 from alertstatus.errors import Unauthenticated
 from alertstatus.es.gateway import Gateway
 from alertstatus.settings import BasicUser, Settings
@@ -51,7 +51,13 @@ class Authenticator:
             last_used_interval=settings.api_key_last_used_interval,
         )
         self.bearer = BearerVerifier(settings)
-        self.sessions = Sessions(settings.session_secret, settings.session_ttl)
+        self.sessions = Sessions(
+            gateway,
+            settings.session_index,
+            settings.session_secret,
+            settings.session_ttl,
+            recheck_seconds=settings.auth_recheck_seconds,
+        )
         self.users: dict[str, BasicUser] = {user.username: user for user in settings.auth_users}
         self.user_secrets = SecretChecks(settings.api_key_cache_seconds)
 
@@ -84,13 +90,16 @@ class Authenticator:
         raise Unauthenticated("Unable to authenticate: unsupported authorization scheme")
 
     async def from_session(self, credentials: Credentials) -> Principal:
-        """A cookie session that is signed and unexpired, whose key still holds; then, for a
-        change, its CSRF token."""
+        """A cookie session that is signed, unexpired, not logged out, whose credential still
+        holds; then, for a change, its CSRF token."""
         assert credentials.session_cookie is not None
-        principal, sid = self.sessions.read(credentials.session_cookie)
-        self.sessions.check_csrf(credentials.method, sid, credentials.csrf_token)
+        session = await self.sessions.open(credentials.session_cookie)
+        principal = session.principal
         if principal.key_id:
             await self.api_keys.check_active(principal.key_id)
+        elif session.origin == "basic" and principal.name not in self.users:
+            raise Unauthenticated(INVALID)  # the user was removed from the settings
+        self.sessions.check_csrf(credentials.method, session.sid, credentials.csrf_token)
         return principal
 
     async def basic(self, encoded: str) -> Principal:
