@@ -252,6 +252,17 @@ class Settings(BaseSettings):
         ge=1024,
         description="Larger request bodies get 413 before parsing (room for 500k-id closures).",
     )
+    max_unauthenticated_body_bytes: int = Field(
+        default=4096,
+        ge=0,
+        description="Most body bytes read from a caller without a valid credential (401 past it); "
+        "routes that need one answer 401 before reading any.",
+    )
+    body_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a request body may take to arrive, from the request's start (408).",
+    )
     query_allow_scripts: bool = Field(
         default=False,
         description="Let selection queries carry scripts (script, script_score, function_score).",
