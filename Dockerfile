@@ -6,7 +6,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY index_templates ./index_templates
-RUN pip install . && useradd --system --uid 10001 alertstatus
+# A home of its own: the first-start API key is written to ~/.cache/alertstatus (docs/security.md).
+RUN pip install . && useradd --system --create-home --uid 10001 alertstatus
 USER alertstatus
 
 # In a container the API listens on every interface; Elasticsearch comes from ELASTICSEARCH_URL.

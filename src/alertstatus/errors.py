@@ -144,6 +144,13 @@ class CsrfRejected(Forbidden):
     detail = "CSRF token missing or invalid"
 
 
+class SessionNotRenewable(Forbidden):
+    """A cookie session asked for a new session: only a header credential starts one, so a
+    session never outlives the credential it was started with."""
+
+    code = "session_not_renewable"
+
+
 # --- rules: Kibana's alerting saved objects ------------------------------------------------------
 
 

@@ -199,9 +199,17 @@ class Settings(BaseSettings):
         default=".alertstatus-api-keys", description="Index holding API keys (hashed)."
     )
     api_key_cache_seconds: float = Field(
-        default=60.0,
+        default=3600.0,
         ge=0,
-        description="Seconds a verified credential is trusted without re-hashing (revocation lag).",
+        description="Seconds a secret that passed argon2 is remembered (a SHA-256 of it) and not "
+        "hashed again; revocation and expiry are re-checked apart (auth_recheck_seconds).",
+    )
+    auth_recheck_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="Seconds a process trusts its copy of an API key's or session's record before "
+        "reading it again: how soon revocation, a new expiry or a logout reach every worker.",
     )
     api_key_last_used_interval: float = Field(
         default=300.0, ge=0, description="Seconds between two writes of a key's `last_used_at`."
@@ -234,7 +242,16 @@ class Settings(BaseSettings):
         repr=False,
         description="Signs cookie sessions and CSRF tokens; random per process when unset.",
     )
-    session_ttl: float = Field(default=3600.0, gt=0, description="Cookie session lifetime (s).")
+    session_ttl: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Cookie session lifetime (s); never past the expiry of the credential it was "
+        "started with.",
+    )
+    session_index: str = Field(
+        default=".alertstatus-sessions",
+        description="Index holding a record per cookie session (ended at logout).",
+    )
     session_cookie_secure: bool = Field(
         default=True, description="Mark the session cookie Secure (HTTPS only)."
     )
@@ -242,6 +259,17 @@ class Settings(BaseSettings):
         default=64 * 1_048_576,
         ge=1024,
         description="Larger request bodies get 413 before parsing (room for 500k-id closures).",
+    )
+    max_unauthenticated_body_bytes: int = Field(
+        default=4096,
+        ge=0,
+        description="Most body bytes read from a caller without a valid credential (401 past it); "
+        "routes that need one answer 401 before reading any.",
+    )
+    body_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a request body may take to arrive, from the request's start (408).",
     )
     query_allow_scripts: bool = Field(
         default=False,

@@ -61,9 +61,9 @@ def test_revoked_key_is_refused_and_the_revoking_process_forgets_it_at_once(
     }
 
 
-def test_other_processes_see_a_revocation_after_the_cache_ttl(make_client, make_key, es_url):
+def test_other_processes_see_a_revocation_after_the_recheck_interval(make_client, make_key, es_url):
     header = make_key("admin")
-    uncached = make_client(authorization=header, api_key_cache_seconds=0)
+    uncached = make_client(authorization=header, auth_recheck_seconds=0)
     assert uncached.get("/api/alertstatus/whoami").status_code == 200
     run_with_key_store(es_url, lambda store: store.revoke(key_id_of(header)))
     assert uncached.get("/api/alertstatus/whoami").status_code == 401
@@ -139,7 +139,7 @@ def test_cookie_session_needs_the_csrf_token_to_change_anything(
 ):
     before = seed(space, 2)
     header = make_key("analyst", (space,))
-    browser = make_client(authorization=None, session_cookie_secure=False, api_key_cache_seconds=0)
+    browser = make_client(authorization=None, session_cookie_secure=False, auth_recheck_seconds=0)
 
     started = browser.post("/api/alertstatus/session", headers={"authorization": header})
     assert started.status_code == 200
@@ -175,14 +175,15 @@ def test_header_authenticated_calls_need_no_csrf_token(client, seed, space):
     assert response.status_code == 200
 
 
-def test_first_start_prints_one_bootstrap_admin_key(make_client, capfd):
+def test_first_start_makes_one_bootstrap_admin_key(make_client, capfd, tmp_path):
     index = f".alertstatus-api-keys-{uuid.uuid4().hex[:8]}"
-    make_client(authorization=None, api_key_index=index)
-    printed = capfd.readouterr().err
+    make_client(authorization=None, api_key_index=index, home=tmp_path)
+    key_file = tmp_path / "bootstrap-admin-key"
+    assert str(key_file) in capfd.readouterr().err
     header = next(
         line.split("header: Authorization: ")[1]
-        for line in printed.splitlines()
-        if "header: Authorization: " in line
+        for line in key_file.read_text().splitlines()
+        if line.startswith("header: Authorization: ")
     )
 
     client = make_client(authorization=header, api_key_index=index)
@@ -192,8 +193,8 @@ def test_first_start_prints_one_bootstrap_admin_key(make_client, capfd):
         None,
         "bootstrap admin",
     )
-    make_client(authorization=None, api_key_index=index)
-    assert "header: Authorization" not in capfd.readouterr().err  # only the first start
+    make_client(authorization=None, api_key_index=index, home=tmp_path)
+    assert "bootstrap-admin-key" not in capfd.readouterr().err  # only the first start
 
 
 def test_auth_can_be_switched_off_explicitly(make_client, seed, space):
@@ -223,7 +224,7 @@ def test_cli_creates_lists_and_revokes_keys(es_url, monkeypatch, make_client):
         assert key_id in listed.stdout and "analyst" in listed.stdout and "active" in listed.stdout
         assert header.split()[1] not in listed.stdout  # the secret is never shown again
 
-        client = make_client(authorization=header, api_key_index=index, api_key_cache_seconds=0)
+        client = make_client(authorization=header, api_key_index=index, auth_recheck_seconds=0)
         assert client.get("/api/alertstatus/whoami").json()["role"] == "analyst"
         assert runner.invoke(app, ["apikey", "revoke", key_id]).exit_code == 0
         assert client.get("/api/alertstatus/whoami").status_code == 401

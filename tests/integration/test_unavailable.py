@@ -83,10 +83,19 @@ def test_hung_elasticsearch_gives_504_within_the_timeout(black_hole: int) -> Non
 def test_health_says_unavailable_without_leaking_the_url() -> None:
     port = closed_port()
     secret_url = f"http://elastic:s3cret-pass@127.0.0.1:{port}"
-    with make(secret_url) as client:
-        response = client.get("/api/status")
-    assert response.status_code == 503
-    body = response.json()
+    with make(secret_url) as client:  # its key cannot be checked: the anonymous view
+        anonymous = client.get("/api/status")
+    settings = Settings(
+        ELASTICSEARCH_URL=secret_url, ELASTICSEARCH_MAX_RETRIES=0, auth_enabled=False
+    )
+    with TestClient(create_app(settings)) as client:  # everyone is an admin: the detailed view
+        detailed = client.get("/api/status")
+    assert (anonymous.status_code, anonymous.json()) == (
+        503,
+        {"status": {"overall": {"level": "unavailable"}}},
+    )
+    assert detailed.status_code == 503
+    body = detailed.json()
     assert body["status"]["overall"]["level"] == "unavailable"
     assert body["elasticsearch"]["reachable"] is False
-    assert "s3cret-pass" not in response.text
+    assert "s3cret-pass" not in detailed.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 import jwt
 import pytest
@@ -12,10 +13,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from alertstatus.auth.api_keys import decode_credential, encode_credential
 from alertstatus.auth.bearer import BearerVerifier
-from alertstatus.auth.hashing import VerifiedCache, hash_secret
+from alertstatus.auth.caching import TimedCache
+from alertstatus.auth.hashing import hash_secret
 from alertstatus.auth.models import Principal, Role
 from alertstatus.auth.sessions import Sessions
-from alertstatus.errors import CsrfRejected, Forbidden, Unauthenticated
+from alertstatus.errors import CsrfRejected, Forbidden, SessionNotRenewable, Unauthenticated
+from alertstatus.es.gateway import ConnectionSettings, Gateway
 from alertstatus.settings import Settings
 
 SECRET = "s" * 32
@@ -37,9 +40,14 @@ def verifier(**settings) -> BearerVerifier:
 
 
 def test_hs256_token_gives_role_spaces_and_name() -> None:
-    principal = verifier().authenticate(jwt.encode(claims(), SECRET, algorithm="HS256"))
+    token_claims = claims()
+    principal = verifier().authenticate(jwt.encode(token_claims, SECRET, algorithm="HS256"))
     assert principal == Principal(
-        "analyst@example.com", Role.ANALYST, frozenset({"default"}), via="jwt"
+        "analyst@example.com",
+        Role.ANALYST,
+        frozenset({"default"}),
+        via="jwt",
+        expires_at=token_claims["exp"],
     )
 
 
@@ -107,11 +115,17 @@ def test_es256_from_a_jwks_file_by_kid(tmp_path) -> None:
         es.authenticate(jwt.encode(claims(), private, algorithm="ES256", headers={"kid": "k2"}))
 
 
+def sessions_with(secret: str, ttl: float = 60) -> Sessions:
+    """Sessions whose records would live on a node that is never called here."""
+    return Sessions(Gateway(ConnectionSettings(url="http://127.0.0.1:9")), "sessions", secret, ttl)
+
+
 def test_session_cookie_round_trip_and_csrf() -> None:
-    sessions = Sessions("secret-1" * 4, ttl=60)
+    sessions = sessions_with("secret-1" * 4)
     alice = Principal("alice", Role.ANALYST, frozenset({"a"}), via="api_key", key_id="k1")
-    cookie, csrf, _ = sessions.issue(alice)
-    principal, sid = sessions.read(cookie)
+    started, sid = sessions.issue(alice)
+    session = sessions.read(started.cookie)
+    principal, csrf = session.principal, started.csrf_token
     assert (principal.name, principal.role, principal.spaces, principal.via, principal.key_id) == (
         "alice",
         Role.ANALYST,
@@ -119,17 +133,30 @@ def test_session_cookie_round_trip_and_csrf() -> None:
         "cookie",
         "k1",
     )
+    assert (session.sid, session.origin) == (sid, "api_key")
     sessions.check_csrf("GET", sid, None)  # reads need no token
     sessions.check_csrf("POST", sid, csrf)
     flipped = csrf[:-1] + ("1" if csrf[-1] == "0" else "0")
-    for presented in (None, "", flipped, Sessions("secret-2" * 4, 60).csrf_token(sid)):
+    for presented in (None, "", flipped, sessions_with("secret-2" * 4).csrf_token(sid)):
         with pytest.raises(CsrfRejected):
             sessions.check_csrf("PATCH", sid, presented)
     with pytest.raises(Unauthenticated):
-        Sessions("secret-2" * 4, 60).read(cookie)  # signed by another secret
-    expired_cookie, _, _ = Sessions("secret-1" * 4, ttl=-10).issue(alice)
-    with pytest.raises(Unauthenticated):
-        sessions.read(expired_cookie)
+        sessions_with("secret-2" * 4).read(started.cookie)  # signed by another secret
+    with pytest.raises(Unauthenticated):  # a credential that has (all but) expired starts none
+        sessions.issue(replace(alice, expires_at=time.time() - 1))
+
+
+def test_a_session_ends_with_its_credential_and_never_renews_itself() -> None:
+    sessions = sessions_with("secret-1" * 4, ttl=3600)
+    soon = int(time.time()) + 90
+    token_holder = Principal("bob", Role.VIEWER, None, via="jwt", expires_at=soon)
+    started, _ = sessions.issue(token_holder)
+    assert started.expires_at == soon
+    assert sessions.read(started.cookie).principal.expires_at == soon
+    lasting = Principal("carol", Role.VIEWER, None, via="basic")
+    assert sessions.issue(lasting)[0].expires_at >= int(time.time()) + 3599
+    with pytest.raises(SessionNotRenewable):
+        sessions.issue(sessions.read(started.cookie).principal)
 
 
 def test_api_key_credentials_parse_strictly() -> None:
@@ -149,12 +176,12 @@ def test_api_key_credentials_parse_strictly() -> None:
 def test_hashes_are_salted_and_cache_forgets() -> None:
     assert hash_secret("x") != hash_secret("x")
     assert hash_secret("x").startswith("$argon2id$")
-    cache: VerifiedCache[str] = VerifiedCache(ttl=60)
+    cache: TimedCache[str] = TimedCache(ttl=60)
     cache.put("k", "v")
     assert cache.get("k") == "v"
-    cache.forget_where(lambda value: value == "v")
+    cache.forget("k")
     assert cache.get("k") is None
-    expired: VerifiedCache[str] = VerifiedCache(ttl=0)
+    expired: TimedCache[str] = TimedCache(ttl=0)
     expired.put("k", "v")
     assert expired.get("k") is None
 

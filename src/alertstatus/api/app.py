@@ -15,7 +15,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from alertstatus import __version__
-from alertstatus.api.limits import BodySizeLimit
+from alertstatus.api.authentication import Authentication
+from alertstatus.api.limits import BodyLimits
 from alertstatus.api.middleware import ObservabilityMiddleware
 from alertstatus.api.responses import json_response
 from alertstatus.api.routes import (
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_elasticsearch_error=registry.observe_elasticsearch_error,
         )
         app.state.services = services
+        await services.authenticator.prepare()
         await bootstrap_admin_key(services.authenticator, settings)
         if settings.install_templates:
             try:
@@ -101,8 +103,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = registry
     for router in ROUTERS:
         app.include_router(router)
+    # The last added runs first: observability, then authentication (from headers), then the
+    # body limits, which depend on whether the caller was authenticated.
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=settings.max_body_bytes,
+        max_unauthenticated_bytes=settings.max_unauthenticated_body_bytes,
+        timeout=settings.body_timeout,
+    )
+    app.add_middleware(Authentication)
     app.add_middleware(ObservabilityMiddleware, metrics=registry)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(HTTPException, unmatched_request)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app

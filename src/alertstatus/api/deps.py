@@ -3,7 +3,8 @@ and `service: StatusServiceDep` instead of a chain of `Depends(...)`.
 
 - Who calls: `Viewer`, `Analyst`, `Admin` (authenticated, holding at least that role in the
   request's space), `Caller` (any authenticated caller; for routes about the caller, not a space),
-  `RuleWriter` (admin plus Kibana's `kbn-xsrf` header).
+  `RuleWriter` (admin plus Kibana's `kbn-xsrf` header), `CallerIfAny` (public routes). Who the
+  caller is was settled from the headers before the body was read (api/authentication.py).
 - Where: `SpaceId`, the space of the request: the `/s/{space_id}` segment (api/spaces.py), or the
   space a dialect is configured to work in (`configured_space`), else Kibana's `default`.
 - With what: one alias per service of the composition root (`alertstatus.services`), which
@@ -19,15 +20,19 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
 
+from alertstatus.api.authentication import (
+    REQUIRED_ROLE_ATTRIBUTE,
+    authenticated_or_none,
+    principal_of,
+)
 from alertstatus.api.middleware import request_id
 from alertstatus.auth.models import Principal, Role
-from alertstatus.auth.service import ANONYMOUS, Authenticator, Credentials
-from alertstatus.auth.sessions import COOKIE_NAME, CSRF_HEADER
+from alertstatus.auth.service import Authenticator
 from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
 from alertstatus.engine.service import StatusService
 from alertstatus.engine.tags import AlertFieldsService
 from alertstatus.engine.workflow import WorkflowService
-from alertstatus.errors import Forbidden, Unauthenticated
+from alertstatus.errors import Forbidden
 from alertstatus.observability.logs import note_caller
 from alertstatus.observability.metrics import Metrics
 from alertstatus.rules.service import RuleService
@@ -128,20 +133,12 @@ RequestId = Annotated[str, Depends(current_request_id)]
 # --- who calls ------------------------------------------------------------------------------------
 
 
-async def authenticate(request: Request) -> Principal:
-    """The caller of `request`, or Unauthenticated."""
-    if not settings(request).auth_enabled:
-        return ANONYMOUS
-    built: Services | None = getattr(request.app.state, "services", None)
-    if built is None:
-        raise Unauthenticated("Unauthorized")
-    credentials = Credentials(
-        method=request.method,
-        authorization=request.headers.get("authorization"),
-        session_cookie=request.cookies.get(COOKIE_NAME),
-        csrf_token=request.headers.get(CSRF_HEADER),
-    )
-    return await built.authenticator.authenticate(credentials)
+def caller_if_any(request: Request) -> Principal | None:
+    """The authenticated caller, or None: for routes anyone may call that show callers more."""
+    return authenticated_or_none(request.scope)
+
+
+CallerIfAny = Annotated[Principal | None, Depends(caller_if_any)]
 
 
 def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitable[Principal]]:
@@ -151,7 +148,7 @@ def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitab
     """
 
     async def dependency(request: Request) -> Principal:
-        principal = await authenticate(request)
+        principal = principal_of(request.scope)  # settled from the headers (api/authentication.py)
         if not principal.role.allows(role):
             raise Forbidden(
                 f"API [{request.method} {request.url.path}] is unauthorized for user, "
@@ -163,7 +160,7 @@ def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitab
             raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
         return principal
 
-    dependency.required_role = role  # type: ignore[attr-defined]  # read by the auth matrix
+    setattr(dependency, REQUIRED_ROLE_ATTRIBUTE, role)  # routes with it need a caller
     dependency.in_space = in_space  # type: ignore[attr-defined]
     return dependency
 

@@ -2,7 +2,9 @@
 
 Every route belongs to a dialect (`ErrorDialect`): the wording and shape its callers expect when
 something goes wrong. The route class made by `dialect_route` answers every error its routes
-raise, request validation and oversized bodies included, with that dialect's table. A table maps
+raise, request validation, refused credentials and oversized bodies included, with that dialect's
+table. It also refuses an unauthenticated caller of a route that needs one before the body is read
+(api/authentication.py), and parses bodies as strict JSON (api/json_bodies.py). A table maps
 exception classes to renderers and is searched along the error's class hierarchy (as Starlette
 looks up exception handlers), so a domain error (`alertstatus.errors`) that no table names is still
 answered with its own `status` in the dialect's generic shape.
@@ -25,7 +27,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException  # FastAPI's is a subclass; body parsing raises this
 
-from alertstatus.api.limits import check_declared_size
+from alertstatus.api.authentication import authentication_refusal, needs_caller
+from alertstatus.api.json_bodies import StrictJsonRequest
+from alertstatus.api.limits import RefusedWhileReading, body_pending, check_declared_size
 from alertstatus.api.responses import json_response
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.errors import (
@@ -85,15 +89,24 @@ def dialect_route(dialect: ErrorDialect) -> type[APIRoute]:
 
         def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
             handler = super().get_route_handler()
+            needs_a_caller = needs_caller(self.dependant)
 
             async def handle(request: Request) -> Response:
+                unread = True  # until the handler starts: it reads the body first
                 try:
+                    if needs_a_caller and (refusal := authentication_refusal(request.scope)):
+                        raise refusal  # before a single body byte is read
                     check_declared_size(request.scope)
-                    return await handler(request)
+                    unread = False
+                    return await handler(StrictJsonRequest(request.scope, request.receive))
                 except Exception as error:
+                    if isinstance(error, RefusedWhileReading):
+                        error, unread = error.error, True
                     response = dialect.render(request, error)
-                    if response.status_code == 413:  # the rest of the body was never read
-                        response.headers["connection"] = "close"
+                    if response.status_code in (408, 413) or (
+                        unread and body_pending(request.scope)
+                    ):
+                        response.headers["connection"] = "close"  # the body was left unread
                     return response
 
             return handle

@@ -3,6 +3,8 @@
 Keys come from settings: an HS256 shared secret, a PEM public key (RS256/ES256), or a JWKS file
 (keys chosen by the token's `kid`). HS256 is accepted only with the shared secret, never with a
 public key, so a token cannot be signed with the public key as an HMAC secret.
+`aud`: with `ALERTSTATUS_JWT_AUDIENCE` set it must name it; without, a token that names any
+audience is refused (it was issued for another service), and one without `aud` is accepted.
 Claims (names configurable): `sub` = who, `role` = viewer|analyst|admin (or a list, `ROLE_`
 prefixes allowed; the highest counts), `spaces` = list of space ids or `"*"` (absent = default).
 """
@@ -85,7 +87,6 @@ class BearerVerifier:
                     "require": ["exp"]
                     + (["iss"] if self.settings.jwt_issuer else [])
                     + (["aud"] if self.settings.jwt_audience else []),
-                    "verify_aud": self.settings.jwt_audience is not None,
                 },
             )
         except jwt.ExpiredSignatureError as error:
@@ -113,7 +114,11 @@ class BearerVerifier:
         else:
             allowed = frozenset()
         return Principal(
-            name=name, role=max(roles, key=lambda r: r.rank), spaces=allowed, via="jwt"
+            name=name,
+            role=max(roles, key=lambda r: r.rank),
+            spaces=allowed,
+            via="jwt",
+            expires_at=float(claims["exp"]),
         )
 
 

@@ -1,25 +1,30 @@
-"""Slow salted hashes for stored secrets, and a short memory of recent successful checks.
+"""Slow salted hashes for stored secrets, checked once per presented credential, in equal time.
 
 Secrets (API keys, Basic passwords) are stored only as argon2id hashes (argon2-cffi defaults:
 64 MiB, 3 passes, about 100 ms per check here). Paying that on every request would cap a core at
-~10 requests/s, so a *successful* check is remembered for `api_key_cache_seconds`, keyed by a
-SHA-256 of the presented credential: a hit costs one fast hash and a dict lookup. Failures are
-never remembered (a wrong secret is always hashed again). The memory lives in the process only.
+~10 requests/s, so `SecretChecks` remembers a *successful* check for `api_key_cache_seconds`, keyed
+by a SHA-256 of the presented credential and tied to the hash it passed against: a hit costs one
+fast hash and a dict lookup. Failures are never remembered. Requests presenting the same credential
+while its check runs wait for that check (single flight): 64 requests of a new key cost one argon2
+run, not 64.
+
+Every refusal costs the same work: a credential whose id or user does not exist is checked against a
+dummy hash made with the same parameters, so the time of a 401 does not say whether the id exists
+(docs/security.md, "Authentication").
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 import threading
-import time
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import cache, partial
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-T = TypeVar("T")
+from alertstatus.auth.caching import SingleFlight, TimedCache
 
 _HASHER = PasswordHasher()
 _CHECKS = threading.BoundedSemaphore(2)  # bound CPU spent on slow hashes (a flood of bad keys)
@@ -30,6 +35,23 @@ def hash_secret(secret: str) -> str:
     return _HASHER.hash(secret)
 
 
+@cache
+def dummy_hash() -> str:
+    """A hash of a random secret, made with the current parameters: unknown ids check against it."""
+    return hash_secret(secrets.token_urlsafe(32))
+
+
+def is_hash(stored: str | None) -> bool:
+    """Whether `stored` is an argon2 PHC string (a record without one is checked as unknown)."""
+    if not stored:
+        return False
+    try:
+        extract_parameters(stored)
+    except InvalidHashError:
+        return False
+    return True
+
+
 def _verify(stored_hash: str, secret: str) -> bool:
     with _CHECKS:
         try:
@@ -38,9 +60,16 @@ def _verify(stored_hash: str, secret: str) -> bool:
             return False
 
 
-async def verify_secret(stored_hash: str, secret: str) -> bool:
-    """Check `secret` against `stored_hash` off the event loop (argon2 is CPU-bound)."""
-    return await asyncio.to_thread(_verify, stored_hash, secret)
+async def verify_secret(stored_hash: str | None, secret: str) -> bool:
+    """Check `secret` against `stored_hash` off the event loop (argon2 is CPU-bound).
+
+    No usable hash (unknown id or user): the same check runs against `dummy_hash()`, and fails.
+    """
+    if is_hash(stored_hash):
+        assert stored_hash is not None
+        return await asyncio.to_thread(_verify, stored_hash, secret)
+    await asyncio.to_thread(_verify, await asyncio.to_thread(dummy_hash), secret)
+    return False
 
 
 def fingerprint(*parts: str) -> str:
@@ -48,38 +77,24 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-@dataclass(slots=True)
-class _Entry(Generic[T]):
-    value: T
-    until: float
+class SecretChecks:
+    """argon2 checks of presented secrets: one at a time per credential, successes remembered."""
 
+    def __init__(self, remember_seconds: float) -> None:
+        self._passed: TimedCache[str] = TimedCache(remember_seconds)  # fingerprint -> stored hash
+        self._running: SingleFlight[bool] = SingleFlight()
 
-class VerifiedCache(Generic[T]):
-    """Successful verifications for `ttl` seconds; `forget` drops one at once (revocation)."""
+    async def matches(self, credential: str, stored_hash: str | None, secret: str) -> bool:
+        """Whether `secret` matches `stored_hash`; `credential` is the presented credential's
+        `fingerprint`. A remembered success counts only for the very hash it passed against."""
+        if stored_hash is not None and self._passed.get(credential) == stored_hash:
+            return True
+        flight = fingerprint(credential, stored_hash or "")
+        check = partial(self._check, credential, stored_hash, secret)
+        return await self._running.run(flight, check)
 
-    def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: dict[str, _Entry[T]] = {}
-
-    def get(self, key: str) -> T | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry.until < time.monotonic():
-            del self._entries[key]
-            return None
-        return entry.value
-
-    def put(self, key: str, value: T) -> None:
-        if self.ttl <= 0:
-            return
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()  # crude but bounded: a flood of valid keys only costs re-hashing
-        self._entries[key] = _Entry(value, time.monotonic() + self.ttl)
-
-    def forget_where(self, predicate: object) -> None:
-        """Drop every entry whose value matches `predicate(value)`."""
-        assert callable(predicate)
-        for key in [k for k, e in self._entries.items() if predicate(e.value)]:
-            del self._entries[key]
+    async def _check(self, credential: str, stored_hash: str | None, secret: str) -> bool:
+        passed = await verify_secret(stored_hash, secret)
+        if passed and stored_hash is not None:
+            self._passed.put(credential, stored_hash)
+        return passed

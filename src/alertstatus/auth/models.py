@@ -40,6 +40,8 @@ class Principal:
     spaces: frozenset[str] | None = None
     via: str = "anonymous"  # anonymous | api_key | basic | jwt | cookie
     key_id: str | None = None  # the API key behind the caller, when there is one
+    # when the credential stops being valid (epoch seconds): a session started with it ends then
+    expires_at: float | None = None
 
     @property
     def actor(self) -> str | None:

@@ -56,7 +56,6 @@ def create(
         )
     except InvalidSpaceId as error:
         raise fail(str(error), code=2) from error
-    assert key is not None  # only a key id chosen by the caller can be taken already
     typer.echo(f"id:      {key.id}")
     typer.echo(f"role:    {key.role.value}")
     typer.echo(f"spaces:  {'*' if key.spaces is None else ','.join(key.spaces)}")
@@ -79,7 +78,7 @@ def list_keys() -> None:
 
 @apikey_app.command("revoke")
 def revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
-    """Revoke a key; other running processes stop trusting it within the cache TTL."""
+    """Revoke a key; running servers refuse it within ALERTSTATUS_AUTH_RECHECK_SECONDS."""
     if not with_api_keys(lambda store: store.revoke(key_id)):
         typer.echo(f"no API key {key_id}", err=True)
         raise typer.Exit(1)
