@@ -252,6 +252,11 @@ def test_tasks_list_show_cancel(runner, make_client, es, seed, space) -> None:
     assert after.exit_code == 0 and task_id not in after.stdout
 
 
+def interruptible() -> None:
+    """In the child, before exec: SIGINT back to its default, so Python installs its handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_cancels_the_running_task(es_url, es, seed, space) -> None:
     """A real process, throttled so it is still running when SIGINT arrives."""
     seed(space, 1500)
@@ -262,6 +267,9 @@ def test_ctrl_c_cancels_the_running_task(es_url, es, seed, space) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A shell without job control starts background commands with SIGINT ignored, and that
+        # is inherited: the CLI would never hear this test's Ctrl-C. The test gives it a terminal's.
+        preexec_fn=interruptible,
     )
     try:
         assert process.stderr is not None
