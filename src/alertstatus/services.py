@@ -56,6 +56,7 @@ def query_policy(settings: Settings) -> QueryPolicy:
         allow_scripts=settings.query_allow_scripts,
         allow_lookups=settings.query_allow_lookups,
         max_ids=settings.max_ids_per_request,
+        search_timeout=settings.search_timeout,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_search
+from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, allowed_search
 from alertstatus.engine.indices import AlertIndices
 from alertstatus.errors import InvalidArrays
 from alertstatus.es.gateway import EsResponse, Gateway
@@ -39,6 +39,9 @@ if (current == null) {
 }
 """.strip()
 
+# Beyond Elasticsearch's own `timeout`, which it checks only while collecting documents, the
+# connection is given up this much later; Elasticsearch cancels a search whose caller has gone.
+SEARCH_ANSWER_GRACE = 10.0  # seconds
 TAGS_FIELD = "kibana.alert.workflow_tags"
 ASSIGNEES_FIELD = "kibana.alert.workflow_assignee_ids"
 
@@ -100,7 +103,13 @@ class AlertFieldsService:
         return await self.gateway.update_by_query(alias, body, params)
 
     async def search(self, space_id: str, body: dict[str, Any]) -> EsResponse:
-        """Guarded before anything reaches Elasticsearch (engine/guard.py)."""
-        check_search(body, self.policy)
+        """Guarded before anything reaches Elasticsearch: the search sent is the one the guard's
+        model re-serialises, with a `timeout` (engine/guard.py)."""
+        allowed = allowed_search(body, self.policy)
         alias = await self.indices.ensure_space(space_id)
-        return await self.gateway.search(alias, body, {"ignore_unavailable": True})
+        return await self.gateway.search(
+            alias,
+            allowed,
+            {"ignore_unavailable": True},
+            timeout=self.policy.search_timeout + SEARCH_ANSWER_GRACE,
+        )
