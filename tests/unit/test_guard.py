@@ -498,3 +498,12 @@ def test_scripts_in_searches_follow_the_switch() -> None:
     assert allowed_search(body, open_policy) == {**body, "timeout": "30s"}
     with pytest.raises(QueryRefused, match="sorts are by field only"):  # never a script sort
         allowed_search({"sort": {"_script": {"script": "1"}}}, open_policy)
+
+
+def test_the_range_null_repair_never_recurses_past_its_bound() -> None:
+    from alertstatus.engine.query import repair_null_ranges
+
+    deep: dict = {"match_all": {}}
+    for _ in range(5_000):
+        deep = {"bool": {"filter": deep}}
+    assert repair_null_ranges(deep) == deep  # untouched below the bound, no RecursionError
