@@ -1,1 +1,1 @@
-"""The hostile corpus, one module per red-team finding (docs/security.md maps each to its control)."""
+"""The hostile corpus, one module per red-team finding (docs/security.md maps each to a control)."""
