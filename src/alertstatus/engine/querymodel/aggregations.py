@@ -313,6 +313,3 @@ Aggregation = Annotated[
     WrapValidator(_guard_aggregation),
 ]
 Aggregations = dict[AggregationName, Aggregation]
-
-for _model in (AggregationNode, *AGGREGATIONS.values()):
-    _model.model_rebuild()

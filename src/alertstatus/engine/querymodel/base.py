@@ -15,7 +15,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -70,17 +70,34 @@ def invalid(message: str, **context: Any) -> PydanticCustomError:
     return PydanticCustomError(INVALID, message, context)
 
 
-class Strict(BaseModel):
-    """A member of the query language: declared parameters only, exact JSON types."""
+class Exact(BaseModel):
+    """Exact JSON types; a member left out is not sent, and `null` is not a way to leave one out
+    (Elasticsearch refuses most nulls), except where `nullable` says Elasticsearch takes it."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
+    model_config = ConfigDict(strict=True, hide_input_in_errors=True, defer_build=True)
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None and key not in cls.nullable:
+                    raise invalid("[{member}] must not be null", member=str(key)[:100])
+        return data
 
 
-class FieldKeyed(BaseModel):
+class Strict(Exact):
+    """A member of the query language: declared parameters only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FieldKeyed(Exact):
     """`{"<field>": <spec>}`: exactly one field, whose spec subclasses type via
     `__pydantic_extra__` (so the field name stays a key, and in error paths)."""
 
-    model_config = ConfigDict(extra="allow", strict=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="allow")
 
     @model_validator(mode="after")
     def _one_field(self) -> Self:

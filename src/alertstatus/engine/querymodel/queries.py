@@ -138,6 +138,8 @@ class TermsSetSpec(Scored):
 
 
 class RangeSpec(Scored):
+    nullable = frozenset({"gt", "gte", "lt", "lte", "from", "to"})  # null: unbounded
+
     gt: StringOrNumber | None = None
     gte: StringOrNumber | None = None
     lt: StringOrNumber | None = None
@@ -624,6 +626,3 @@ Query = Annotated[
     WrapValidator(_guard_clause),
 ]
 Clauses = one_or_many(Query)
-
-for _model in (*QUERY_BODIES.values(), ScoreFunction, *CLAUSES.values()):
-    _model.model_rebuild()
