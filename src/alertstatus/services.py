@@ -117,7 +117,9 @@ def build_services(
         tasks=TaskService(gateway),
         workflow=WorkflowService(gateway, indices, history, CommentStore(gateway)),
         alert_fields=AlertFieldsService(gateway, indices, options.query_policy),
-        rules=RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types)),
+        rules=RuleService(
+            gateway, RuleTypeRegistry(settings.rules_opaque_types), policy=options.query_policy
+        ),
         authenticator=Authenticator(settings, gateway),
     )
 
