@@ -56,6 +56,7 @@ def query_policy(settings: Settings) -> QueryPolicy:
         allow_scripts=settings.query_allow_scripts,
         allow_lookups=settings.query_allow_lookups,
         max_ids=settings.max_ids_per_request,
+        search_timeout=settings.search_timeout,
     )
 
 
@@ -118,7 +119,9 @@ def build_services(
         tasks=TaskService(gateway),
         workflow=WorkflowService(gateway, indices, history, CommentStore(gateway)),
         alert_fields=AlertFieldsService(gateway, indices, options.query_policy),
-        rules=RuleService(gateway, RuleTypeRegistry(settings.rules_opaque_types)),
+        rules=RuleService(
+            gateway, RuleTypeRegistry(settings.rules_opaque_types), policy=options.query_policy
+        ),
         authenticator=Authenticator(settings, gateway),
     )
 

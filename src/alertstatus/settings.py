@@ -273,11 +273,25 @@ class Settings(BaseSettings):
     )
     query_allow_scripts: bool = Field(
         default=False,
-        description="Let selection queries carry scripts (script, script_score, function_score).",
+        description=(
+            "Let callers' queries and searches carry scripts (script, script_score, "
+            "function_score queries, runtime fields, aggregation scripts)."
+        ),
     )
     query_allow_lookups: bool = Field(
         default=False,
-        description="Let selection queries read other documents (terms lookup, more_like_this...).",
+        description=(
+            "Let callers' queries read other documents (terms lookup, more_like_this, percolate)."
+        ),
+    )
+    search_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds Elasticsearch may spend on a caller's query: `timeout` of every search, "
+            "`search_timeout` of each batch of a by-query `_update_by_query`."
+        ),
     )
 
     # --- rules: Kibana's alerting rule APIs (docs/rules.md) --------------------------------------

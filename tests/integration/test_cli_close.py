@@ -288,3 +288,28 @@ def test_ctrl_c_cancels_the_running_task(es_url, es, seed, space) -> None:
     assert task["completed"] is True, task
     assert "cancel" in orjson.dumps(task.get("response") or task.get("error")).decode()
     assert "open" in {s[STATUS] for s in es.sources(alerts_alias(space)).values()}
+
+
+def test_a_query_file_passes_the_query_guard(runner, es, seed, space, tmp_path) -> None:
+    """The file's query is parsed like the API's (docs/security.md): lookups, hidden queries and
+    cost knobs are refused before anything runs."""
+    before = seed(space, 5)
+    for query, message in [
+        ({"wrapper": {"query": "eyJtYXRjaF9hbGwiOnt9fQ=="}}, "query type [wrapper] is not allowed"),
+        (
+            {"terms": {"boost": {"index": ".alertstatus-api-keys", "id": "x", "path": "role"}}},
+            "terms.boost]: must be a number",
+        ),
+        (
+            {"regexp": {"host.name": {"value": "a.*", "max_determinized_states": 20_000}}},
+            "regexp.host.name.max_determinized_states]: must be between 1 and 10000",
+        ),
+    ]:
+        query_file = tmp_path / "query.json"
+        query_file.write_bytes(orjson.dumps({"query": query}))
+        args = ["close", "--space", space, "--query-file", str(query_file), "--yes"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        unboxed = " ".join(result.stderr.replace("│", " ").split())  # the error box wraps lines
+        assert message in unboxed, result.stderr
+    assert es.sources(alerts_alias(space)) == before

@@ -360,7 +360,7 @@ def corpus(space: str, keys: dict[str, str], cookie: str) -> list[Row]:
         query_row(
             "terms_set script",
             {"terms_set": {"f": {"terms": ["a"], "minimum_should_match_script": {"source": "1"}}}},
-            "query type [terms_set] with a script is not allowed",
+            "[query.terms_set.f.minimum_should_match_script]: scripts are not allowed",
         ),
         query_row(
             "unknown query type",

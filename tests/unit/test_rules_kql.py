@@ -65,3 +65,20 @@ def test_values_fields_and_ranges() -> None:
 def test_outside_the_subset_is_refused(source: str) -> None:
     with pytest.raises(RuleInvalid):
         compile_filter(source)
+
+
+def test_nesting_is_bounded_not_a_recursion_error() -> None:
+    within = "(" * 20 + "alert.attributes.tags: a" + ")" * 20
+    assert compile_filter(within) == {"term": {"tags": "a"}}
+    for source in (
+        "(" * 300 + "alert.attributes.tags: a" + ")" * 300,
+        "not " * 300 + "alert.attributes.tags: a",
+        "alert.attributes.tags: " + "(" * 300 + "a" + ")" * 300,
+    ):
+        with pytest.raises(RuleInvalid, match="nested deeper than 20 levels"):
+            compile_filter(source)
+
+
+def test_the_compiled_query_passes_the_guard() -> None:
+    with pytest.raises(RuleInvalid, match="patterns are limited to 256 characters"):
+        compile_filter("alert.attributes.tags: " + "a" * 300 + "*")

@@ -35,7 +35,7 @@ from alertstatus.engine.model import (
 from alertstatus.engine.selection import closure_query, read_query_file
 from alertstatus.engine.service import update_by_query_request
 from alertstatus.engine.timerange import TimeWindow, iso_millis
-from alertstatus.errors import StatusChangeError
+from alertstatus.errors import QueryRefused, StatusChangeError
 from alertstatus.es.gateway import ElasticsearchError
 from alertstatus.settings import get_settings
 from alertstatus.tasks.models import TaskProgress
@@ -244,6 +244,8 @@ def change_status(selection: Selection, *, dry_run: bool, yes: bool) -> None:
     try:
         with CliSession(settings) as session:
             code = run_status_change(session, change, window, dry_run=dry_run, yes=yes)
+    except QueryRefused as error:  # the query file's query, refused by the guard before any change
+        raise typer.BadParameter(str(error)) from error
     except ElasticsearchError as error:
         raise fail(error.reason()) from error
     raise typer.Exit(code)

@@ -8,13 +8,12 @@ from typing import Any
 
 import orjson
 
-from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_selection
+from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, allowed_query, check_ids
 from alertstatus.engine.history import ChangeRecord, Provenance, StatusHistory
 from alertstatus.engine.indices import AlertIndices
 from alertstatus.engine.merge import merge_update_by_query
 from alertstatus.engine.model import AlertIds, AlertQuery, Selector, StatusChange
 from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
-from alertstatus.engine.query import repair_null_ranges
 from alertstatus.engine.scripts import with_history_ref, workflow_status_script
 from alertstatus.errors import SelectionTooLarge
 from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
@@ -45,17 +44,16 @@ def selection_query(
 ) -> dict[str, Any]:
     """The `query` member: ids as `terms` on `_id`, or the user's query, inside `bool.filter`.
 
-    The selection passes the guard first (QueryRefused otherwise): nothing unchecked is sent.
+    The selection passes the guard first (QueryRefused otherwise): a user's query is sent as the
+    guard's model re-serialises it, never as it came (engine/guard.py).
     """
     match change.selector:
         case AlertIds(ids=ids):
-            check_selection(change.selector, policy)
+            check_ids(ids, policy)
             return {"bool": {"filter": {"terms": {"_id": list(ids)}}}}
         case AlertQuery(query=query):
-            if repair_null_range:
-                query = repair_null_ranges(query)
-            check_selection(AlertQuery(query), policy)
-            return {"bool": {"filter": query}}
+            allowed = allowed_query(query, policy, repair_null_range=repair_null_range)
+            return {"bool": {"filter": allowed}}
     raise TypeError(f"unknown selector {change.selector!r}")  # pragma: no cover
 
 
@@ -72,6 +70,8 @@ def update_by_query_request(
         params["slices"] = options.slices
     if options.requests_per_second > 0:
         params["requests_per_second"] = options.requests_per_second
+    if isinstance(change.selector, AlertQuery):  # a caller's query: each batch search is bounded
+        params["search_timeout"] = options.query_policy.timeout
     query = selection_query(
         change, repair_null_range=options.repair_null_range, policy=options.query_policy
     )

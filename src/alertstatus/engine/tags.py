@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, check_search
+from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, allowed_search
 from alertstatus.engine.indices import READ_PARAMS, AlertIndices, alerts_alias
 from alertstatus.engine.model import MAX_KEYWORD_LENGTH, MAX_KEYWORD_VALUES
 from alertstatus.errors import InvalidArrays
@@ -41,6 +41,9 @@ if (current == null) {
 """.strip()
 
 MAX_ID_BYTES = 512  # Elasticsearch's own `_id` limit
+# Beyond Elasticsearch's own `timeout`, which it checks only while collecting documents, the
+# connection is given up this much later; Elasticsearch cancels a search whose caller has gone.
+SEARCH_ANSWER_GRACE = 10.0  # seconds
 TAGS_FIELD = "kibana.alert.workflow_tags"
 ASSIGNEES_FIELD = "kibana.alert.workflow_assignee_ids"
 
@@ -116,6 +119,13 @@ class AlertFieldsService:
         return await self.gateway.update_by_query(alias, body, params)
 
     async def search(self, space_id: str, body: dict[str, Any]) -> EsResponse:
-        """Guarded before anything reaches Elasticsearch (engine/guard.py)."""
-        check_search(body, self.policy)
-        return await self.gateway.search(alerts_alias(space_id), body, READ_PARAMS)
+        """Guarded before anything reaches Elasticsearch: the search sent is the one the guard's
+        model re-serialises, with a `timeout` (engine/guard.py). A space without alerts answers
+        like an empty one and is not created."""
+        allowed = allowed_search(body, self.policy)
+        return await self.gateway.search(
+            alerts_alias(space_id),
+            allowed,
+            READ_PARAMS,
+            timeout=self.policy.search_timeout + SEARCH_ANSWER_GRACE,
+        )

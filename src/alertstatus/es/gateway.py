@@ -300,9 +300,17 @@ class Gateway:
         )
 
     async def search(
-        self, index: str, body: Mapping[str, Any], params: Mapping[str, Any] | None = None
+        self,
+        index: str,
+        body: Mapping[str, Any],
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
     ) -> EsResponse:
-        return await self.request("POST", _path(index, "_search"), params=params, body=body)
+        """`timeout`: seconds to wait for the answer (the connection's default otherwise)."""
+        return await self.request(
+            "POST", _path(index, "_search"), params=params, body=body, timeout=timeout
+        )
 
     async def bulk(
         self, lines: Iterable[Mapping[str, Any]], *, refresh: bool = False

@@ -3,19 +3,25 @@
 Supported (docs/rules.md): `alert.attributes.<field>: value` on the fields of FILTER_FIELDS, with
 quoted or unquoted values, `*` wildcards in unquoted values, `field: *` (exists), value lists
 `field: (a or b)`, range comparisons `< <= > >=` on dates, and AND / OR / NOT with parentheses.
-Anything else is refused with a 400 rather than guessed.
+Anything else is refused with a 400 rather than guessed, and so is nesting (parentheses, NOT)
+deeper than MAX_NESTING. The compiled query passes the query guard's model like any caller's
+query (engine/guard.py), so the compiler cannot emit what the guard would refuse.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from alertstatus.errors import KqlError, RuleInvalid
+from alertstatus.engine.guard import allowed_query
+from alertstatus.errors import KqlError, QueryRefused, RuleInvalid
 from alertstatus.rules.translate import LEGACY_FIELDS
 
 PREFIX = "alert.attributes."
+MAX_NESTING = 20  # parentheses and NOTs inside each other (the guard's clause depth)
 
 # stored field -> kind; only these may be filtered on.
 FILTER_FIELDS: dict[str, str] = {
@@ -102,6 +108,18 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.index = 0
+        self.depth = 0
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One more level of parentheses or NOT; the parser recurses, so the depth is bounded."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise KqlError(f"filter is nested deeper than {MAX_NESTING} levels")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def peek(self) -> Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -142,13 +160,15 @@ class _Parser:
         token = self.peek()
         if token is not None and _is_keyword(token, "not"):
             self.take()
-            return {"bool": {"must_not": [self.not_()]}}
+            with self.nested():
+                return {"bool": {"must_not": [self.not_()]}}
         return self.primary()
 
     def primary(self) -> dict[str, Any]:
         token = self.take()
         if token.kind == "paren" and token.text == "(":
-            query = self.or_()
+            with self.nested():
+                query = self.or_()
             self.expect_paren(")")
             return query
         if token.kind != "word":
@@ -169,7 +189,8 @@ class _Parser:
         token = self.peek()
         if token is not None and token.kind == "paren" and token.text == "(":
             self.take()
-            query = self.value_or(field, kind)
+            with self.nested():
+                query = self.value_or(field, kind)
             self.expect_paren(")")
             return query
         return compile_match(field, kind, self.value())
@@ -184,7 +205,8 @@ class _Parser:
         token = self.peek()
         if token is not None and _is_keyword(token, "not"):
             self.take()
-            return {"bool": {"must_not": [self.value_not(field, kind)]}}
+            with self.nested():
+                return {"bool": {"must_not": [self.value_not(field, kind)]}}
         return self.value_expression(field, kind)
 
     def value(self) -> Value:
@@ -234,8 +256,11 @@ def compile_match(field: str, kind: str, value: Value) -> dict[str, Any]:
 
 
 def compile_filter(source: str) -> dict[str, Any]:
-    """The Elasticsearch query for a KQL filter string (400 on anything outside the subset)."""
+    """The Elasticsearch query for a KQL filter string (400 on anything outside the subset), as
+    the query guard's model re-serialises it."""
     tokens = tokenize(source)
-    if not tokens:
-        return {"match_all": {}}
-    return _Parser(tokens).parse()
+    query = _Parser(tokens).parse() if tokens else {"match_all": {}}
+    try:
+        return allowed_query(query)
+    except QueryRefused as error:
+        raise RuleInvalid(error.message) from error

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, allowed_query
 from alertstatus.engine.indices import load_template
 from alertstatus.engine.model import validate_space_id
-from alertstatus.errors import RuleConflict, RuleInvalid, RuleNotFound
+from alertstatus.errors import QueryRefused, RuleConflict, RuleInvalid, RuleNotFound
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 from alertstatus.rules.kql import FILTER_FIELDS
 from alertstatus.rules.types import RuleTypeRegistry
@@ -88,10 +89,17 @@ class FindResult:
 class RuleService:
     """Create, read, change and find rules of one space at a time."""
 
-    def __init__(self, gateway: Gateway, types: RuleTypeRegistry, index: str = RULES_INDEX) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        types: RuleTypeRegistry,
+        index: str = RULES_INDEX,
+        policy: QueryPolicy = DEFAULT_POLICY,
+    ) -> None:
         self.gateway = gateway
         self.types = types
         self.index = index
+        self.policy = policy  # the caller's filter and search text pass the query guard
         self._ready = False
         self._lock = asyncio.Lock()
 
@@ -276,12 +284,17 @@ class RuleService:
                     }
                 }
             ]
+        try:  # KQL filter and search text are the caller's: the guard's model, and a timeout
+            allowed = allowed_query(query, self.policy)
+        except QueryRefused as error:
+            raise RuleInvalid(error.message) from error
         body = {
-            "query": query,
+            "query": allowed,
             "from": start,
             "size": request.per_page,
             "track_total_hits": True,
             "sort": [*self._sort(request), {"id": "asc"}],
+            "timeout": self.policy.timeout,
         }
         hits = (await self.gateway.search(self.index, body)).json()["hits"]
         return FindResult(
