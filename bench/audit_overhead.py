@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import orjson
 import typer
@@ -38,7 +35,7 @@ from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.engine.vocabulary import Dialect, UtmStatus, states_saying, utmstack_target
 from alertstatus.engine.workflow import DialectChange, WorkflowService
 from alertstatus.es.gateway import Gateway
-from alertstatus.es.runtime import LocalNode, free_port
+from alertstatus.es.runtime import temporary_node
 from alertstatus.services import connection_settings
 from alertstatus.settings import Settings
 from bench import unwind_on_sigterm
@@ -207,27 +204,12 @@ def main(
 
 @contextlib.contextmanager
 def elasticsearch(settings: Settings) -> Iterator[str]:
-    """ELASTICSEARCH_URL, else a throwaway node with a cluster name of its own.
-
-    Its own name keeps it from joining another local node (the tests' nodes share one name).
-    """
+    """ELASTICSEARCH_URL, else a throwaway node (its own cluster name: it never joins another)."""
     if settings.elasticsearch_url:
         yield settings.elasticsearch_url
         return
-    with tempfile.TemporaryDirectory(prefix="alertstatus-bench-") as data:
-        node = LocalNode(
-            home=settings.home,
-            http_port=free_port(),
-            data_dir=Path(data),
-            heap=settings.es_heap,
-            cluster_name=f"alertstatus-bench-{os.getpid()}",
-            java=settings.java,
-        )
-        node.start(settings.es_start_timeout)
-        try:
-            yield node.url
-        finally:
-            node.stop()
+    with temporary_node(settings, prefix="alertstatus-bench-") as url:
+        yield url
 
 
 if __name__ == "__main__":

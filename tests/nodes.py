@@ -1,8 +1,8 @@
 """Which Elasticsearch a test session (and the bench, "as the tests do") runs against.
 
 The service package only knows the transport (`es/gateway.py`) and its own local node
-(`es/runtime.py`: `LocalNode`, `elasticsearch_for_service`); picking a throwaway cluster for a
-test run, and the Docker image used for it, is the test suite's business, so it lives here.
+(`es/runtime.py`: `LocalNode`, `temporary_node`); choosing the cluster a test run uses, and
+the Docker image used for it, is the test suite's business, so it lives here.
 In order (docs/elasticsearch.md): `ELASTICSEARCH_URL`, else testcontainers when a Docker engine
 answers, else a fresh local node with a cluster name of its own on a free port.
 """
@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
-from alertstatus.es.runtime import LocalNode, free_port
+from alertstatus.es.runtime import temporary_node
 from alertstatus.settings import Settings
 
 TEST_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:8.15.3"
@@ -48,19 +46,5 @@ def elasticsearch_for_tests(settings: Settings) -> Iterator[str]:
         with ElasticSearchContainer(image, mem_limit="2G") as container:
             yield container.get_url()
         return
-    with tempfile.TemporaryDirectory(prefix="alertstatus-es-") as data:
-        port = free_port()
-        node = LocalNode(
-            home=settings.home,
-            http_port=port,
-            data_dir=Path(data),
-            heap=settings.es_heap,
-            # a name of its own, so test nodes started side by side never join each other
-            cluster_name=f"alertstatus-tests-{port}-{os.getpid()}",
-            java=settings.java,
-        )
-        node.start(settings.es_start_timeout)
-        try:
-            yield node.url
-        finally:
-            node.stop()
+    with temporary_node(settings) as url:
+        yield url

@@ -338,6 +338,25 @@ def service_node(settings: Settings) -> LocalNode:
 
 
 @contextlib.contextmanager
+def temporary_node(settings: Settings, prefix: str = "alertstatus-es-") -> Iterator[str]:
+    """A fresh node for one run (tests, benchmarks): a free port, its data in a temporary
+    directory, a cluster of its own name; stopped and removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as data:
+        node = LocalNode(
+            home=settings.home,
+            http_port=free_port(),
+            data_dir=Path(data),
+            heap=settings.es_heap,
+            java=settings.java,
+        )
+        node.start(settings.es_start_timeout)
+        try:
+            yield node.url
+        finally:
+            node.stop()
+
+
+@contextlib.contextmanager
 def elasticsearch_for_service(settings: Settings) -> Iterator[str]:
     """The service's cluster: the configured URL, a node already up, or one started now."""
     if settings.elasticsearch_url:
