@@ -203,15 +203,28 @@ def test_close_by_ids_counts_exactly_and_touches_nothing_else(make_client, es, s
         else:
             assert source == before[alert_id]
 
-    # Again: already closed, so nothing is rewritten and Elasticsearch reports noops.
+    # Again, by default: Kibana's counting, every match rewritten and counted as updated; its
+    # workflow fields stay as they were, since the status does not change.
     again = client.post(status_path(space), json={"signal_ids": chosen, "status": "closed"})
-    assert (again.json()["total"], again.json()["updated"], again.json()["noops"]) == (15, 0, 15)
+    assert (again.json()["total"], again.json()["updated"], again.json()["noops"]) == (15, 15, 0)
     assert es.sources(alerts_alias(space)) == after
 
-    # Kibana-identical counting: every matched alert is rewritten and counted as updated.
-    kibana_like = make_client(skip_unchanged=False)
-    third = kibana_like.post(status_path(space), json={"signal_ids": chosen, "status": "closed"})
-    assert (third.json()["total"], third.json()["updated"], third.json()["noops"]) == (15, 15, 0)
+    # The noop-skip, asked for per request: nothing is rewritten, Elasticsearch reports noops.
+    third = client.post(
+        status_path(space) + "?skip_unchanged=true", json={"signal_ids": chosen, "status": "closed"}
+    )
+    assert (third.json()["total"], third.json()["updated"], third.json()["noops"]) == (15, 0, 15)
+
+    # ... or for the whole service (ALERTSTATUS_SKIP_UNCHANGED), which a request can override.
+    skipping = make_client(skip_unchanged=True)
+    fourth = skipping.post(status_path(space), json={"signal_ids": chosen, "status": "closed"})
+    assert (fourth.json()["updated"], fourth.json()["noops"]) == (0, 15)
+    fifth = skipping.post(
+        status_path(space) + "?skip_unchanged=false",
+        json={"signal_ids": chosen, "status": "closed"},
+    )
+    assert (fifth.json()["updated"], fifth.json()["noops"]) == (15, 0)
+    assert es.sources(alerts_alias(space)) == after
 
 
 def test_close_by_time_range(client, es, seed, space) -> None:
