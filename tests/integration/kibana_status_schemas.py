@@ -13,6 +13,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 DOCUMENT = Path(__file__).parent.parent / "kibana_openapi" / "alert_status_search.yaml"
+# Members of a documented 200 example that only answers to some requests carry.
+ONLY_WHEN_ASKED = {"SearchAlerts": {"aggregations"}}
 # Our formatter (api/errors.py) writes the location; Kibana's text follows it.
 REQUEST_BODY_PREFIX = re.compile(r"^\[request body\](: |\.)")
 
@@ -30,8 +32,8 @@ def assert_kibana_response(operation: str, status: int, body: Any) -> None:
     problems = [error.message for error in validator.iter_errors(body)]
     assert not problems, (operation, status, problems, body)
     if status == 200:
-        example = document()["examples"][operation]
-        assert set(example) <= set(body), sorted(set(example) - set(body))
+        example = set(document()["examples"][operation]) - ONLY_WHEN_ASKED.get(operation, set())
+        assert example <= set(body), sorted(example - set(body))
 
 
 def is_valid_kibana_request(schema_name: str, body: Any) -> bool:
