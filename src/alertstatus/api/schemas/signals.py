@@ -61,7 +61,9 @@ def _usable_ids(ids: Any) -> bool:
     )
 
 
-SignalId = Annotated[str, AfterValidator(_signal_id)]
+SignalId = Annotated[
+    str, AfterValidator(_signal_id), Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})
+]
 
 
 class SetAlertsStatusBody(BaseModel):
