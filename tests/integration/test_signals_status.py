@@ -303,7 +303,7 @@ def os_suffix() -> str:
 
 EMPTY_IDS = {
     "error": "Bad Request",
-    "message": "[request body].signal_ids: at least one alert id is required to update status",
+    "message": "[request body]: signal_ids: at least one alert id is required to update status",
     "statusCode": 400,
 }
 
@@ -325,8 +325,8 @@ EMPTY_IDS = {
             {
                 "statusCode": 400,
                 "error": "Bad Request",
-                "message": "[request body].status: Input should be 'open', 'acknowledged', "
-                "'in-progress' or 'closed'",
+                "message": "[request body]: status: Invalid enum value. Expected 'open' | "
+                "'closed' | 'acknowledged' | 'in-progress', received 'resolved'",
             },
         ),
         (
@@ -350,7 +350,8 @@ EMPTY_IDS = {
             {
                 "statusCode": 400,
                 "error": "Bad Request",
-                "message": "[request body].signal_ids.0: String should have at least 1 character",
+                "message": "[request body]: signal_ids.0: String must contain at least 1 "
+                "character(s)",
             },
         ),
         (
@@ -358,7 +359,7 @@ EMPTY_IDS = {
             {
                 "statusCode": 400,
                 "error": "Bad Request",
-                "message": "[request body].status: Required",
+                "message": "[request body]: status: Required",
             },
         ),
         (
@@ -366,7 +367,8 @@ EMPTY_IDS = {
             {
                 "statusCode": 400,
                 "error": "Bad Request",
-                "message": "[request body].conflicts: Input should be 'abort' or 'proceed'",
+                "message": "[request body]: conflicts: Invalid enum value. Expected 'abort' | "
+                "'proceed', received 'maybe'",
             },
         ),
         (

@@ -14,6 +14,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from alertstatus.api.zod import NonEmptyString
 from alertstatus.engine.model import (
     AlertIds,
     AlertQuery,
@@ -89,11 +90,17 @@ class SetAlertsStatusBody(BaseModel):
 
 
 # --- tags, assignees and search (Kibana's sibling APIs) ------------------------------------------
+# Fields are declared in the order of Kibana's zod schemas (set_alert_tags_body.gen.ts,
+# set_alert_assignees_body.gen.ts): zod reports problems in that order.
+
+AlertIdList = Annotated[
+    list[NonEmptyString], Field(min_length=1, description="`_id`s of the alerts (at least one).")
+]
 
 
 class AlertTags(BaseModel):
-    tags_to_add: list[str]
-    tags_to_remove: list[str]
+    tags_to_add: list[NonEmptyString]
+    tags_to_remove: list[NonEmptyString]
 
 
 class KeywordEditBody(BaseModel):
@@ -103,16 +110,15 @@ class KeywordEditBody(BaseModel):
 
     kind: ClassVar[str]
     field: ClassVar[str]
-    ids: list[AlertId]
 
-    def arrays(self) -> tuple[list[str], list[str]]:
-        """(values to add, values to remove)."""
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        """(alert ids, values to add, values to remove)."""
         raise NotImplementedError
 
     def to_edit(self, space_id: str) -> KeywordEdit:
-        add, remove = self.arrays()
-        validate_arrays(self.ids, add, remove, kind=self.kind)
-        return KeywordEdit(space_id, tuple(self.ids), self.field, tuple(add), tuple(remove))
+        ids, add, remove = self.parts()
+        validate_arrays(add, remove, kind=self.kind)
+        return KeywordEdit(space_id, tuple(ids), self.field, tuple(add), tuple(remove))
 
 
 class SetAlertTagsBody(KeywordEditBody):
@@ -120,15 +126,16 @@ class SetAlertTagsBody(KeywordEditBody):
 
     kind = "tags"
     field = TAGS_FIELD
+    ids: AlertIdList
     tags: AlertTags
 
-    def arrays(self) -> tuple[list[str], list[str]]:
-        return self.tags.tags_to_add, self.tags.tags_to_remove
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        return self.ids, self.tags.tags_to_add, self.tags.tags_to_remove
 
 
 class AlertAssignees(BaseModel):
-    add: list[str]
-    remove: list[str]
+    add: list[NonEmptyString]
+    remove: list[NonEmptyString]
 
 
 class SetAlertAssigneesBody(KeywordEditBody):
@@ -137,9 +144,10 @@ class SetAlertAssigneesBody(KeywordEditBody):
     kind = "assignees"
     field = ASSIGNEES_FIELD
     assignees: AlertAssignees
+    ids: AlertIdList
 
-    def arrays(self) -> tuple[list[str], list[str]]:
-        return self.assignees.add, self.assignees.remove
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        return self.ids, self.assignees.add, self.assignees.remove
 
 
 SEARCH_KEYS = (
