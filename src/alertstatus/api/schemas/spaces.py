@@ -32,10 +32,22 @@ def kibana_error(message: str) -> PydanticCustomError:
     return PydanticCustomError(KIBANA_ERROR, message)
 
 
+def absent_is_not_null(schema: dict[str, Any]) -> None:
+    """OpenAPI: an optional key may be left out, never sent as `null` (as the validators say)."""
+    for field in schema.get("properties", {}).values():
+        choices = field.get("anyOf")
+        if isinstance(choices, list) and {"type": "null"} in choices:
+            kept = [choice for choice in choices if choice != {"type": "null"}]
+            del field["anyOf"]
+            field.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+
+
 class SpaceBody(BaseModel):
     """A space as Kibana's Spaces API takes it."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, json_schema_extra=absent_is_not_null
+    )
 
     id: str = Field(
         description="The space id, part of the URL inside the space (`/s/<id>`): lowercase "
