@@ -128,6 +128,31 @@ class TaskNotFound(NotFound):
     code = "task_not_found"
 
 
+# --- spaces: Kibana's Spaces API (spaces/) ------------------------------------------------------
+
+
+class SpaceNotFound(NotFound):
+    """No such space, or one that was deleted; Kibana's message is the bare reason phrase."""
+
+    code = "space_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Not Found")
+
+
+class SpaceConflict(AlertstatusError):
+    """A space with this id exists already (or changed while it was being written)."""
+
+    status = 409
+    code = "space_conflict"
+
+
+class SpaceRefused(InvalidInput):
+    """A space change Kibana refuses after validation (the reserved space, `projectRouting`)."""
+
+    code = "space_refused"
+
+
 # --- who may call: 401 and 403 -------------------------------------------------------------------
 
 

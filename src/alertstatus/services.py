@@ -25,6 +25,7 @@ from alertstatus.es.gateway import ConnectionSettings, Gateway
 from alertstatus.rules.service import RuleService
 from alertstatus.rules.types import RuleTypeRegistry
 from alertstatus.settings import Settings
+from alertstatus.spaces.service import SpaceService
 from alertstatus.tasks.service import TaskService
 
 
@@ -91,6 +92,7 @@ class Services:
     workflow: WorkflowService
     alert_fields: AlertFieldsService
     rules: RuleService
+    spaces: SpaceService
     authenticator: Authenticator
 
     async def close(self) -> None:
@@ -128,6 +130,7 @@ def build_services(
         rules=RuleService(
             gateway, RuleTypeRegistry(settings.rules_opaque_types), policy=options.query_policy
         ),
+        spaces=SpaceService(gateway, indices),
         authenticator=Authenticator(settings, gateway),
     )
 

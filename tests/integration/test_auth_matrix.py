@@ -53,8 +53,11 @@ def guarded_routes(app) -> list[tuple[str, str, Role, bool]]:
     return found
 
 
-def concrete(path: str, space_id: str) -> str:
+def concrete(path: str, space_id: str, target: str = "x") -> str:
+    """`path` in `space_id`; `target` names the space a spaces route acts on (`{id}`), which the
+    caller's keys hold in both cases: the URL's space is what "own" and "other" vary."""
     filled = path.replace("{space_id}", space_id).replace("{task_id}", "n0:1")
+    filled = filled.replace("/api/spaces/space/{id}", f"/api/spaces/space/{target}")
     return re.sub(r"\{[^}]+\}", "x", filled)
 
 
@@ -89,10 +92,10 @@ def test_every_role_on_every_route_in_own_and_other_space(make_client, make_key,
         for role in Role:
             for where in ("own", "other"):
                 if "{space_id}" in path:
-                    url = concrete(path, own if where == "own" else other)
+                    url = concrete(path, own if where == "own" else other, own)
                     header = keys[role]["both"]
                 else:  # the default space: "other" is a key that lacks it
-                    url = concrete(path, own)
+                    url = concrete(path, own, own)
                     header = keys[role]["both" if where == "own" else "own_only"]
                 response = client.request(method, url, json={}, headers={"authorization": header})
                 allowed = role.allows(needed) and (where == "own" or not in_space)

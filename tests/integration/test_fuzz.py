@@ -1,8 +1,8 @@
 """Fuzz every operation of the OpenAPI document with schemathesis: no answer may be a 5xx.
 
 Bounded (a fixed number of derandomized examples per operation) so it stays quick and repeatable.
-Generated space ids that are valid are pointed at one seeded space, so the fuzz never fills the
-node with indices; invalid ones are kept, to fuzz the space id check too.
+Generated space ids that are valid are pointed at one seeded space (those of the Spaces API too),
+so the fuzz never fills the node with indices; invalid ones are kept, to fuzz the space id check.
 """
 
 from __future__ import annotations
@@ -17,14 +17,25 @@ EXAMPLES_PER_OPERATION = 15
 FUZZ_SPACE = "fuzz"
 
 
+def is_valid_space_id(value: str) -> bool:
+    try:
+        validate_space_id(value)
+    except InvalidSpaceId:
+        return False
+    return True
+
+
 def point_valid_spaces_at_the_fuzz_space(case) -> None:
-    space_id = (case.path_parameters or {}).get("space_id")
-    if isinstance(space_id, str):
-        try:
-            validate_space_id(space_id)
-        except InvalidSpaceId:
-            return
-        case.path_parameters["space_id"] = FUZZ_SPACE
+    """The URL's space, and the space a spaces route creates, changes or deletes (`{id}`, the
+    body's `id`): valid ids all name the fuzz space, so no operation creates another index."""
+    parameters = case.path_parameters or {}
+    spaces_route = "/api/spaces/space" in case.operation.path
+    for name in ("space_id", "id") if spaces_route else ("space_id",):
+        if isinstance(parameters.get(name), str) and is_valid_space_id(parameters[name]):
+            parameters[name] = FUZZ_SPACE
+    body = case.body if spaces_route and isinstance(case.body, dict) else {}
+    if isinstance(body.get("id"), str) and is_valid_space_id(body["id"]):
+        body["id"] = FUZZ_SPACE
 
 
 def test_no_operation_answers_5xx(make_client, seed, admin_authorization) -> None:

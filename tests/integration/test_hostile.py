@@ -456,8 +456,7 @@ def corpus(space: str, keys: dict[str, str], cookie: str) -> list[Row]:
             platform(
                 400,
                 "Bad Request",
-                "[request body]: Input should be a valid dictionary or object to extract fields "
-                "from",
+                "[request body]: Expected object, received string",
             ),
             json=None,
             content=b"status=closed&query=x",
@@ -475,8 +474,8 @@ def corpus(space: str, keys: dict[str, str], cookie: str) -> list[Row]:
             platform(
                 400,
                 "Bad Request",
-                "[request body].status: Input should be 'open', 'acknowledged', 'in-progress' or "
-                "'closed'",
+                "[request body]: status: Invalid enum value. Expected 'open' | 'closed' | "
+                "'acknowledged' | 'in-progress', received 'ctx.op='delete''",
             ),
             json={"query": {"match_all": {}}, "status": "ctx.op='delete'"},
         ),

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import create_space
-from tests.integration.kibana_status_schemas import (
+from tests.integration.kibana_schemas import (
     assert_kibana_response,
     documented_request,
     is_valid_kibana_request,

@@ -330,8 +330,8 @@ def os_suffix() -> str:
             {
                 "statusCode": 400,
                 "error": "Bad Request",
-                "message": "[request body].status: Input should be 'open', 'acknowledged', "
-                "'in-progress' or 'closed'",
+                "message": "[request body]: status: Invalid enum value. Expected 'open' | "
+                "'closed' | 'acknowledged' | 'in-progress', received 'resolved'",
             },
         ),
         (
@@ -339,7 +339,7 @@ def os_suffix() -> str:
             {
                 "statusCode": 400,
                 "error": "Bad Request",
-                "message": "[request body].status: Required",
+                "message": "[request body]: status: Required",
             },
         ),
         (
@@ -347,7 +347,8 @@ def os_suffix() -> str:
             {
                 "statusCode": 400,
                 "error": "Bad Request",
-                "message": "[request body].conflicts: Input should be 'abort' or 'proceed'",
+                "message": "[request body]: conflicts: Invalid enum value. Expected 'abort' | "
+                "'proceed', received 'maybe'",
             },
         ),
         (

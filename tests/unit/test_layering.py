@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "alertstatus.auth",
         "alertstatus.rules",
+        "alertstatus.spaces",
         "alertstatus.tasks",
         "alertstatus.observability",
         "alertstatus.demo",

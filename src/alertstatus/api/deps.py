@@ -3,6 +3,8 @@ and `service: StatusServiceDep` instead of a chain of `Depends(...)`.
 
 - Who calls: `Viewer`, `Analyst`, `Admin` (authenticated, holding at least that role in the
   request's space), `Caller` (any authenticated caller; for routes about the caller, not a space),
+  `SpaceAdmin` (an admin, whichever the request's space: the spaces routes check the space they
+  act on themselves),
   `RuleWriter` (admin plus Kibana's `kbn-xsrf` header), `CallerIfAny` (public routes). Who the
   caller is was settled from the headers before the body was read (api/authentication.py).
 - Where: `SpaceId`, the space of the request: the `/s/{space_id}` segment (api/spaces.py), or the
@@ -38,6 +40,7 @@ from alertstatus.observability.metrics import Metrics
 from alertstatus.rules.service import RuleService
 from alertstatus.services import Services
 from alertstatus.settings import Settings
+from alertstatus.spaces.service import SpaceService
 from alertstatus.tasks.service import TaskService
 
 T = TypeVar("T")
@@ -90,6 +93,7 @@ AlertFieldsServiceDep = Annotated[
 ]
 TaskServiceDep = Annotated[TaskService, Depends(from_services(lambda built: built.tasks))]
 RuleServiceDep = Annotated[RuleService, Depends(from_services(lambda built: built.rules))]
+SpaceServiceDep = Annotated[SpaceService, Depends(from_services(lambda built: built.spaces))]
 AuthenticatorDep = Annotated[
     Authenticator, Depends(from_services(lambda built: built.authenticator))
 ]
@@ -141,17 +145,23 @@ def caller_if_any(request: Request) -> Principal | None:
 CallerIfAny = Annotated[Principal | None, Depends(caller_if_any)]
 
 
-def require(role: Role, *, in_space: bool = True) -> Callable[[Request], Awaitable[Principal]]:
+def require(
+    role: Role, *, in_space: bool = True, refusal: Callable[[Request], str] | None = None
+) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency that yields the caller when they hold `role` in the request's space.
 
-    `in_space=False` for routes about the caller rather than a space's data (whoami, sessions).
+    `in_space=False` for routes about the caller rather than a space's data (whoami, sessions),
+    or that check the space they act on themselves (spaces). `refusal` words the 403 of a caller
+    without the role where Kibana words it its own way.
     """
 
     async def dependency(request: Request) -> Principal:
         principal = principal_of(request.scope)  # settled from the headers (api/authentication.py)
         if not principal.role.allows(role):
             raise Forbidden(
-                f"API [{request.method} {request.url.path}] is unauthorized for user, "
+                refusal(request)
+                if refusal is not None
+                else f"API [{request.method} {request.url.path}] is unauthorized for user, "
                 f"this action is granted by the role [{role.value}]"
             )
         space_id = space_of(request) if in_space else DEFAULT_SPACE
@@ -169,6 +179,20 @@ Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Analyst = Annotated[Principal, Depends(require(Role.ANALYST))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Caller = Annotated[Principal, Depends(require(Role.VIEWER, in_space=False))]
+
+
+SPACE_ACTIONS = {"POST": "create", "PUT": "update", "DELETE": "delete"}
+
+
+def space_management_refusal(request: Request) -> str:
+    """Kibana's spaces client refuses a change of spaces in these words."""
+    return f"Unauthorized to {SPACE_ACTIONS.get(request.method, 'manage')} spaces"
+
+
+SpaceAdmin = Annotated[
+    Principal,
+    Depends(require(Role.ADMIN, in_space=False, refusal=space_management_refusal)),
+]
 
 
 @dataclass(frozen=True, slots=True)

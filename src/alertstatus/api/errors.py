@@ -11,7 +11,9 @@ answered with its own `status` in the dialect's generic shape.
 
 The shapes come from the documents each dialect publishes (docs/dialects.md): Kibana's platform
 `{statusCode, error, message}` and security solution `{message, status_code}`, UTMStack's Spring
-Boot body, CHAD's FastAPI `{"detail": ...}`.
+Boot body, CHAD's FastAPI `{"detail": ...}`. The security solution's routes word a body that
+fails validation as zod does (api/zod.py); Kibana's platform routes and ours keep
+`[request body].<path>: <problem>`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from alertstatus.api.authentication import authentication_refusal, needs_caller
 from alertstatus.api.json_bodies import StrictJsonRequest
 from alertstatus.api.limits import RefusedWhileReading, body_pending, check_declared_size
 from alertstatus.api.responses import json_response
+from alertstatus.api.zod import zod_message
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.errors import (
     AlertNotFound,
@@ -129,8 +132,8 @@ def siem_error(status: int, message: Any) -> Response:
     return json_response({"message": message, "status_code": status}, status)
 
 
-def kibana_validation_message(errors: Sequence[Any]) -> str:
-    """`[request body].field: message` for each problem, joined as Kibana joins them."""
+def platform_validation_message(errors: Sequence[Any]) -> str:
+    """`[request body].field: message` for each problem (Kibana's platform routes, ours)."""
     parts = []
     for error in errors:
         if error.get("type") == "json_invalid":
@@ -150,9 +153,17 @@ def elasticsearch_message(error: ElasticsearchError) -> str:
     return error.public_reason()
 
 
+def zod_validation(_: Request, error: RequestValidationError) -> Response:
+    """The security solution's routes: zod's texts (api/zod.py); malformed JSON is hapi's."""
+    problems = error.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return platform_error(400, INVALID_JSON)
+    return platform_error(400, zod_message(problems))
+
+
 KIBANA_RENDERERS: dict[type[BaseException], Renderer] = {
     RequestValidationError: lambda _, error: platform_error(
-        400, kibana_validation_message(error.errors())
+        400, platform_validation_message(error.errors())
     ),
     InvalidSpaceId: lambda _, error: platform_error(400, f"[request params].space_id: {error}"),
     InvalidTaskId: lambda _, error: platform_error(400, f"[request params].task_id: {error}"),
@@ -174,7 +185,12 @@ KIBANA_DOCUMENTED = {
     500: "`{message, status_code}`; Elasticsearch's errors keep its status (503, 504: no answer).",
 }
 
-KIBANA = ErrorDialect("kibana", KIBANA_RENDERERS, documented=KIBANA_DOCUMENTED)
+# The security solution's routes (signals status, tags, assignees, search): zod-validated there.
+KIBANA = ErrorDialect(
+    "kibana",
+    {**KIBANA_RENDERERS, RequestValidationError: zod_validation},
+    documented=KIBANA_DOCUMENTED,
+)
 
 # Kibana's platform routes (alerting rules, status): Elasticsearch failures in the platform shape.
 KIBANA_PLATFORM = ErrorDialect(

@@ -12,12 +12,13 @@ from alertstatus.errors import InvalidSpaceId, StatusChangeError
 
 
 class WorkflowStatus(StrEnum):
-    """`kibana.alert.workflow_status` values (Kibana's AlertStatus enum)."""
+    """`kibana.alert.workflow_status` values (Kibana's AlertStatus enum, in its order, which its
+    validation messages list: `'open' | 'closed' | 'acknowledged' | 'in-progress'`)."""
 
     OPEN = "open"
+    CLOSED = "closed"
     ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in-progress"
-    CLOSED = "closed"
 
 
 class Conflicts(StrEnum):

@@ -19,8 +19,10 @@ from alertstatus.errors import InvalidArrays
 from alertstatus.es.capabilities import EngineCapabilities
 from alertstatus.es.gateway import EsResponse, Gateway
 
-# Kibana's add/remove merge: keep what is not removed, append adds not already present; a
-# missing field becomes the adds. One script serves both fields (`params.field`, a constant).
+# Kibana's add/remove merge (getUpdateAlertTagsScript, getUpdateAlertAssigneesScript): keep what is
+# not removed, append adds not already present; a missing field becomes the adds, which are
+# de-duplicated before they are sent. Every matched alert is written (no noop), as in Kibana. One
+# script serves both fields (`params.field`, a constant).
 MERGE_KEYWORDS = """
 def current = ctx._source[params.field];
 if (current == null) {
@@ -54,21 +56,21 @@ def _json_list(values: Sequence[str]) -> str:
     return orjson.dumps(list(values)).decode()
 
 
-def validate_arrays(
-    ids: Sequence[str], add: Sequence[str], remove: Sequence[str], *, kind: str
-) -> None:
-    """Kibana's validate_alert_arrays: empty ids, and values both added and removed."""
-    messages = []
-    if not ids:
-        messages.append("No alert ids were provided")
+def unique(values: Sequence[str]) -> list[str]:
+    """The values without repeats, first occurrence kept (lodash's `uniq`, as Kibana's route)."""
+    return list(dict.fromkeys(values))
+
+
+def validate_arrays(add: Sequence[str], remove: Sequence[str], *, kind: str) -> None:
+    """Kibana's validateAlertTagsArrays / validateAlertAssigneesArrays: values both added and
+    removed, listed as `JSON.stringify` writes them, repeats included. (Its tags check for empty
+    ids can no longer be reached: the schema needs at least one id, docs/dialects.md.)"""
     duplicates = [value for value in add if value in remove]
     if duplicates:
         where = "tags_to_add and tags_to_remove" if kind == "tags" else "add and remove"
-        messages.append(
-            f"Duplicate {kind} [{_json_list(duplicates)}] were found in the {where} parameters."
+        raise InvalidArrays(
+            [f"Duplicate {kind} {_json_list(duplicates)} were found in the {where} parameters."]
         )
-    if messages:
-        raise InvalidArrays(messages)
 
 
 def check_edit(edit: KeywordEdit, max_ids: int) -> None:
@@ -118,7 +120,11 @@ class AlertFieldsService:
             "script": {
                 "lang": "painless",
                 "source": MERGE_KEYWORDS,
-                "params": {"field": edit.field, "add": list(edit.add), "remove": list(edit.remove)},
+                "params": {
+                    "field": edit.field,
+                    "add": unique(edit.add),
+                    "remove": unique(edit.remove),
+                },
             },
         }
         params = {"refresh": True, "ignore_unavailable": True}

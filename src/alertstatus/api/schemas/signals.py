@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
-    field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
+from alertstatus.api.zod import JS_WHITESPACE, REQUIRED, NonEmptyString, zod_issues
 from alertstatus.engine.model import (
     AlertIds,
     AlertQuery,
@@ -33,23 +30,7 @@ from alertstatus.engine.tags import (
 )
 from alertstatus.errors import EmptySearch, StatusChangeError
 
-AlertId = Annotated[str, StringConstraints(min_length=1)]
-
-
-# What JavaScript's `String.prototype.trim` removes: Kibana's isNonEmptyString trims with it.
-JS_WHITESPACE = (
-    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
-NO_EMPTY_STRINGS = "No empty strings allowed"  # @kbn/zod-helpers isNonEmptyString
 MAX_RUNTIME_FIELDS = 100  # Kibana's MAX_RUNTIME_FIELDS_PER_REQUEST
-
-
-def _signal_id(value: str) -> str:
-    """Kibana's `z.string().min(1).superRefine(isNonEmptyString)` on each of `signal_ids`."""
-    if not value.strip(JS_WHITESPACE):
-        raise PydanticCustomError("non_empty_string", NO_EMPTY_STRINGS)
-    return value
 
 
 def _usable_ids(ids: Any) -> bool:
@@ -59,11 +40,6 @@ def _usable_ids(ids: Any) -> bool:
         and bool(ids)
         and all(isinstance(i, str) and i.strip(JS_WHITESPACE) for i in ids)
     )
-
-
-SignalId = Annotated[
-    str, AfterValidator(_signal_id), Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})
-]
 
 
 class SetAlertsStatusBody(BaseModel):
@@ -79,7 +55,8 @@ class SetAlertsStatusBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    signal_ids: list[SignalId] | None = Field(
+    # Kibana's `z.array(z.string().min(1).superRefine(isNonEmptyString)).min(1)`
+    signal_ids: Annotated[list[NonEmptyString], Field(min_length=1)] | None = Field(
         default=None, description="`_id`s of the alerts to update (at least one)."
     )
     query: dict[str, Any] | None = Field(
@@ -123,18 +100,11 @@ class SetAlertsStatusBody(BaseModel):
             return data
         return {key: value for key, value in data.items() if key != drop}
 
-    @field_validator("signal_ids")
-    @classmethod
-    def _at_least_one_id(cls, ids: list[str] | None) -> list[str] | None:
-        if ids is not None and not ids:
-            raise PydanticCustomError("too_short", "Array must contain at least 1 element(s)")
-        return ids
-
     @model_validator(mode="after")
     def _ids_or_query(self) -> Self:
         if self.signal_ids is None and self.query is None:
             # zod's union: neither form parses, and it lists the problems of both
-            raise PydanticCustomError("ids_or_query", "signal_ids: Required, query: Required")
+            raise zod_issues(f"signal_ids: {REQUIRED}", f"query: {REQUIRED}")
         return self
 
     def runtime(self) -> dict[str, Any]:
@@ -179,11 +149,17 @@ class SetAlertsStatusBody(BaseModel):
 
 
 # --- tags, assignees and search (Kibana's sibling APIs) ------------------------------------------
+# Fields are declared in the order of Kibana's zod schemas (set_alert_tags_body.gen.ts,
+# set_alert_assignees_body.gen.ts): zod reports problems in that order.
+
+AlertIdList = Annotated[
+    list[NonEmptyString], Field(min_length=1, description="`_id`s of the alerts (at least one).")
+]
 
 
 class AlertTags(BaseModel):
-    tags_to_add: list[str]
-    tags_to_remove: list[str]
+    tags_to_add: list[NonEmptyString]
+    tags_to_remove: list[NonEmptyString]
 
 
 class KeywordEditBody(BaseModel):
@@ -193,16 +169,15 @@ class KeywordEditBody(BaseModel):
 
     kind: ClassVar[str]
     field: ClassVar[str]
-    ids: list[AlertId]
 
-    def arrays(self) -> tuple[list[str], list[str]]:
-        """(values to add, values to remove)."""
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        """(alert ids, values to add, values to remove)."""
         raise NotImplementedError
 
     def to_edit(self, space_id: str) -> KeywordEdit:
-        add, remove = self.arrays()
-        validate_arrays(self.ids, add, remove, kind=self.kind)
-        return KeywordEdit(space_id, tuple(self.ids), self.field, tuple(add), tuple(remove))
+        ids, add, remove = self.parts()
+        validate_arrays(add, remove, kind=self.kind)
+        return KeywordEdit(space_id, tuple(ids), self.field, tuple(add), tuple(remove))
 
 
 class SetAlertTagsBody(KeywordEditBody):
@@ -210,15 +185,16 @@ class SetAlertTagsBody(KeywordEditBody):
 
     kind = "tags"
     field = TAGS_FIELD
+    ids: AlertIdList
     tags: AlertTags
 
-    def arrays(self) -> tuple[list[str], list[str]]:
-        return self.tags.tags_to_add, self.tags.tags_to_remove
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        return self.ids, self.tags.tags_to_add, self.tags.tags_to_remove
 
 
 class AlertAssignees(BaseModel):
-    add: list[str]
-    remove: list[str]
+    add: list[NonEmptyString]
+    remove: list[NonEmptyString]
 
 
 class SetAlertAssigneesBody(KeywordEditBody):
@@ -227,9 +203,10 @@ class SetAlertAssigneesBody(KeywordEditBody):
     kind = "assignees"
     field = ASSIGNEES_FIELD
     assignees: AlertAssignees
+    ids: AlertIdList
 
-    def arrays(self) -> tuple[list[str], list[str]]:
-        return self.assignees.add, self.assignees.remove
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        return self.ids, self.assignees.add, self.assignees.remove
 
 
 SEARCH_KEYS = (

@@ -1,0 +1,1 @@
+"""Kibana's spaces: records in `.alertstatus-spaces`, and the spaces that exist only as alerts."""
