@@ -2,7 +2,9 @@
 the status history on vs off (bench/audit_overhead.py).
 
 The service is driven over HTTP; "direct" sends the engine's own request body straight to
-Elasticsearch; "kibana" is Kibana's request (every doc rewritten, refresh, one slice).
+Elasticsearch; "kibana" is Kibana's request (every doc rewritten, refresh, one slice). P2 measures
+the choice between Kibana's counting (the service's default) and the noop-skip
+(`?skip_unchanged=true`), each through the service and direct, not the default alone.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from bench.seeding import TIME_RANGE, drop_space, seed_space
 from bench.server import ServiceProcess
 
 STATUS_PATH = "/api/detection_engine/signals/status"
+SERVICE_SKIP = "service skip_unchanged=true"  # P2: the noop-skip, asked for per request
+SERVICE_COUNTING = "service Kibana counting (default)"
 LONG = aiohttp.ClientTimeout(total=None)
 ALL_PHASES = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
 
@@ -91,8 +95,11 @@ class Bench:
         self.sizes = sizes
         self.rows: list[Row] = []
 
-    async def _service_close(self, http: aiohttp.ClientSession, space: str, body: Any) -> Any:
-        async with http.post(f"{self.service.url}/s/{space}{STATUS_PATH}", json=body) as answer:
+    async def _service_close(
+        self, http: aiohttp.ClientSession, space: str, body: Any, query: str = ""
+    ) -> Any:
+        url = f"{self.service.url}/s/{space}{STATUS_PATH}{query}"
+        async with http.post(url, json=body) as answer:
             text = await answer.read()
             if answer.status != 200:
                 raise RuntimeError(f"service answered {answer.status}: {text[:300]!r}")
@@ -126,18 +133,28 @@ class Bench:
     async def time_range_closures(
         self, http: aiohttp.ClientSession, phases: frozenset[str] = ALL_PHASES
     ) -> None:
-        """P1 (all open) and P2 (half closed): close every alert of the time range."""
+        """P1 (all open) and P2 (half closed): close every alert of the time range.
+
+        A plan's target is the service's query string (a str) or the engine's options (direct).
+        """
         n = self.sizes.alerts
         query = AlertQuery(TIME_RANGE)
-        plans = [
-            ("P1", 0.0, "service", None),
+        skip = EngineOptions(skip_unchanged=True)
+        plans: list[tuple[str, float, str, str | EngineOptions]] = [
+            ("P1", 0.0, "service", ""),
             ("P1", 0.0, "direct", EngineOptions()),
             ("P1", 0.0, "kibana", EngineOptions(skip_unchanged=False)),
             ("P1", 0.0, "direct slices=2", EngineOptions(slices="2")),
             ("P1", 0.0, "direct slices=auto", EngineOptions(slices="auto")),
-            ("P2", 0.5, "service", None),
-            ("P2", 0.5, "direct", EngineOptions()),
-            ("P2", 0.5, "direct prefilter", EngineOptions(prefilter_unchanged=True)),
+            ("P2", 0.5, SERVICE_SKIP, "?skip_unchanged=true"),
+            ("P2", 0.5, SERVICE_COUNTING, ""),
+            ("P2", 0.5, "direct skip_unchanged", skip),
+            (
+                "P2",
+                0.5,
+                "direct skip_unchanged prefilter",
+                EngineOptions(skip_unchanged=True, prefilter_unchanged=True),
+            ),
             ("P2", 0.5, "kibana", EngineOptions(skip_unchanged=False)),
         ]
         await self._warm_up(http)
@@ -147,14 +164,14 @@ class Bench:
             order = list(selected)
             if round_number % 2:  # alternate the order: no variant always runs first
                 order.reverse()
-            for number, (phase, closed_ratio, variant, options) in order:
+            for number, (phase, closed_ratio, variant, target) in order:
                 space = f"{self.prefix}-{phase.lower()}-{number}"
                 await seed_space(self.gateway, space, n, closed_ratio=closed_ratio)
-                if options is None:
+                if isinstance(target, str):
                     body = {"query": TIME_RANGE, "status": "closed"}
-                    run = self._service_close(http, space, body)
+                    run = self._service_close(http, space, body, target)
                 else:
-                    run = self._direct(space, options, query)
+                    run = self._direct(space, target, query)
                 row = await self._timed(phase, variant, space, run)
                 if "prefilter" in variant:  # counts only what it rewrites: rate over all alerts
                     row.work = n

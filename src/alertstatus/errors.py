@@ -51,6 +51,19 @@ class QueryRefused(StatusChangeError):
     code = "query_refused"
 
 
+class EmptySearch(QueryRefused):
+    """A signals search with nothing to search for (Kibana's route-level 400)."""
+
+    code = "empty_search"
+
+
+class UnsupportedByCluster(StatusChangeError):
+    """The request needs a feature the cluster's engine lacks (runtime fields before
+    Elasticsearch 7.11, or on OpenSearch); refused before anything is sent."""
+
+    code = "unsupported_by_cluster"
+
+
 class SpaceLimitReached(InvalidInput):
     """A write would create a new space's alerts index past `ALERTSTATUS_MAX_SPACES`."""
 

@@ -20,6 +20,7 @@ from alertstatus.engine.outcome import UpdateObserver
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.engine.tags import AlertFieldsService
 from alertstatus.engine.workflow import WorkflowService
+from alertstatus.es.capabilities import EngineCapabilities
 from alertstatus.es.gateway import ConnectionSettings, Gateway
 from alertstatus.rules.service import RuleService
 from alertstatus.rules.types import RuleTypeRegistry
@@ -83,6 +84,7 @@ class Services:
     settings: Settings
     options: EngineOptions
     gateway: Gateway
+    capabilities: EngineCapabilities
     indices: AlertIndices
     history: StatusHistory
     status: StatusService
@@ -111,16 +113,20 @@ def build_services(
     )
     options = engine_options(settings)
     history = StatusHistory(gateway, options.history_limit)
+    capabilities = EngineCapabilities(gateway)  # the cluster's version, asked once when needed
     return Services(
         settings=settings,
         options=options,
         gateway=gateway,
+        capabilities=capabilities,
         indices=indices,
         history=history,
-        status=StatusService(gateway, indices, options, observer=observer, history=history),
+        status=StatusService(
+            gateway, indices, options, observer=observer, history=history, capabilities=capabilities
+        ),
         tasks=TaskService(gateway),
         workflow=WorkflowService(gateway, indices, history, CommentStore(gateway)),
-        alert_fields=AlertFieldsService(gateway, indices, options.query_policy),
+        alert_fields=AlertFieldsService(gateway, indices, options.query_policy, capabilities),
         rules=RuleService(
             gateway, RuleTypeRegistry(settings.rules_opaque_types), policy=options.query_policy
         ),

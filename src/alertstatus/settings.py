@@ -94,10 +94,12 @@ class Settings(BaseSettings):
 
     # --- behaviour ------------------------------------------------------------------------------
     skip_unchanged: bool = Field(
-        default=True,
+        default=False,
         description=(
-            "Alerts already in the target status are not rewritten (counted as noops). "
-            "false = Kibana-identical counting: every matched alert is rewritten, counted updated."
+            "false (Kibana's counting): every matched alert is rewritten and counted `updated`, "
+            "its workflow fields changed only when its status changes. true: alerts already in "
+            "the target status are left untouched and counted `noops` (faster). A request's "
+            "`?skip_unchanged=` overrides it; the CLI skips by default."
         ),
     )
     repair_null_range: bool = Field(
@@ -167,8 +169,8 @@ class Settings(BaseSettings):
     prefilter_unchanged: bool = Field(
         default=False,
         description=(
-            "With skip_unchanged, also leave alerts already in the target status out of the query "
-            "(they then count in neither `total` nor `noops`)."
+            "When a change skips unchanged alerts, also leave those already in the target status "
+            "out of the query (they then count in neither `total` nor `noops`)."
         ),
     )
     update_requests_per_second: float = Field(

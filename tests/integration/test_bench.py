@@ -15,9 +15,10 @@ ROWS = [
     ("P1", "kibana"),
     ("P1", "direct slices=2"),
     ("P1", "direct slices=auto"),
-    ("P2", "service"),
-    ("P2", "direct"),
-    ("P2", "direct prefilter"),
+    ("P2", "service skip_unchanged=true"),
+    ("P2", "service Kibana counting (default)"),
+    ("P2", "direct skip_unchanged"),
+    ("P2", "direct skip_unchanged prefilter"),
     ("P2", "kibana"),
     ("P3", "direct"),
     ("P3", "service"),
@@ -51,7 +52,9 @@ def test_quick_bench_prints_every_row(es_url) -> None:
     by_name = {(row.phase, row.variant): row for row in rows}
     assert by_name[("P1", "service")].extra["updated"] == 300
     assert by_name[("P2", "kibana")].extra["updated"] == 300
-    assert 0 < by_name[("P2", "service")].extra["noops"] < 300
+    assert 0 < by_name[("P2", "service skip_unchanged=true")].extra["noops"] < 300
+    counting = by_name[("P2", "service Kibana counting (default)")].extra
+    assert (counting["updated"], counting["noops"]) == (300, 0)
     assert by_name[("P3", "service")].work == 64 and by_name[("P3", "service")].rss_mb > 0
     assert by_name[("P5", "service async")].work == 300
     text = render(rows, header)
@@ -62,7 +65,8 @@ def test_quick_bench_prints_every_row(es_url) -> None:
         assert f"| {phase} | {variant} |" in text
     targets = (
         "P1 service vs direct",
-        "P2 service vs kibana",
+        "P2 service skip_unchanged vs kibana",
+        "P2 service Kibana counting vs kibana",
         "P3 p99",
         "P3 service peak RSS",
         *(f"P6 status history cost, {case}" for case in P6_CASES),

@@ -83,6 +83,27 @@ def test_close_a_time_range_with_yes(runner, es, seed, space) -> None:
             assert source == before[alert_id]  # outside the window, or a noop: untouched
 
 
+def test_no_skip_unchanged_counts_as_kibana_does(runner, es, seed, space) -> None:
+    """The CLI skips unchanged alerts by default (above); `--no-skip-unchanged` rewrites them and
+    counts them as updated, Kibana's counting (docs/dialects.md, "Counting")."""
+    before = seed(space, 120, closed_ratio=0.3)
+    inside = {i for i, s in before.items() if in_window(s)}
+    already = {i for i in inside if before[i][STATUS] == "closed"}
+    assert already and len(already) < len(inside)
+    args = ["close", "--space", space, "--since", SINCE, "--until", UNTIL, "--yes"]
+
+    result = runner.invoke(app, [*args, "--no-skip-unchanged"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"done: total {len(inside)}, updated {len(inside)}, noops 0, version_conflicts 0"
+        in result.stdout
+    )
+    after = es.sources(alerts_alias(space))
+    for alert_id in already:  # rewritten, but their workflow fields are as they were
+        assert after[alert_id] == before[alert_id]
+
+
 def test_dry_run_prints_count_and_request_and_changes_nothing(runner, es, seed, space) -> None:
     before = seed(space, 80)
     inside = sum(in_window(s) for s in before.values())
@@ -99,6 +120,7 @@ def test_dry_run_prints_count_and_request_and_changes_nothing(runner, es, seed, 
     assert printed["index"] == alerts_alias(space)
     assert printed["params"]["conflicts"] == "proceed"
     assert printed["body"]["script"]["params"]["status"] == "closed"
+    assert printed["body"]["script"]["params"]["skip_unchanged"] is True  # the CLI's default
     time_range = printed["body"]["query"]["bool"]["filter"]["bool"]["filter"][0]["range"]
     assert time_range["@timestamp"]["gte"] == "2024-11-10T00:00:00.000Z"
     counted = es.call("POST", f"/{alerts_alias(space)}/_count", {"query": printed["body"]["query"]})

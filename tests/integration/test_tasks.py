@@ -29,6 +29,7 @@ def wait_done(client, space: str, task_id: str) -> dict:
 def test_async_closure_reports_progress_and_survives_a_restart(make_client, es, seed, space):
     before = seed(space, 120, closed_ratio=0.25)
     closed = sum(s["kibana.alert.workflow_status"] == "closed" for s in before.values())
+    assert 0 < closed < 120  # some already closed: rewritten and counted all the same
     first = make_client()
 
     started = first.post(
@@ -44,9 +45,10 @@ def test_async_closure_reports_progress_and_survives_a_restart(make_client, es, 
     report = wait_done(make_client(), space, task_id)
 
     assert report["failed"] is False and report["canceled"] is False
-    assert (report["total"], report["updated"], report["noops"]) == (120, 120 - closed, closed)
+    # Kibana's counting (the default): the already-closed alerts are rewritten too
+    assert (report["total"], report["updated"], report["noops"]) == (120, 120, 0)
     assert report["batches"] >= 1 and report["elapsed_seconds"] >= 0
-    assert report["response"]["updated"] == 120 - closed
+    assert report["response"]["updated"] == 120
     assert report["response"]["failures"] == []
     assert all(
         s["kibana.alert.workflow_status"] == "closed"

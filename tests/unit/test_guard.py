@@ -351,6 +351,7 @@ KIBANA_SEARCHES = [
             "risk": {"stats": {"field": "kibana.alert.risk_score"}},
             "maxRisk": {"max": {"field": "kibana.alert.risk_score", "missing": 0}},
             "count": {"value_count": {"field": "host.name"}},
+            "missingFields": {"missing": {"field": "host.name"}},  # Kibana's grouping example
             "scores": {"histogram": {"field": "kibana.alert.risk_score", "interval": 10}},
             "ranges": {
                 "range": {

@@ -65,6 +65,14 @@ DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Print the count and the request; change nothing.")
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before changing.")]
+SkipUnchangedOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-unchanged/--no-skip-unchanged",
+        help="Leave alerts already in the target status untouched (counted as noops); "
+        "--no-skip-unchanged rewrites them as Kibana does (counted as updated).",
+    ),
+]
 
 
 def cli_actor() -> str:
@@ -89,6 +97,7 @@ class Selection:
     rule: str | None = None
     query_file: Path | None = None
     conflicts: Conflicts = Conflicts.PROCEED
+    skip_unchanged: bool = True  # the CLI's default: the faster noop-skip (docs/operations.md)
 
 
 def build_change(
@@ -109,6 +118,7 @@ def build_change(
         reason=closing_reason(selection.status, selection.reason, extra_reasons),
         conflicts=selection.conflicts,
         actor=actor,
+        skip_unchanged=selection.skip_unchanged,
         dialect=CLI_DIALECT,
         caller=actor,
     )
@@ -264,11 +274,14 @@ def close(
     query_file: QueryFileOption = None,
     rule: RuleOption = None,
     conflicts: ConflictsOption = Conflicts.PROCEED,
+    skip_unchanged: SkipUnchangedOption = True,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
     """Close a time range: count, confirm, run as a task with a progress bar, print counts."""
-    selection = Selection(space, status, since, until, reason, rule, query_file, conflicts)
+    selection = Selection(
+        space, status, since, until, reason, rule, query_file, conflicts, skip_unchanged
+    )
     change_status(selection, dry_run=dry_run, yes=yes)
 
 
@@ -282,10 +295,13 @@ def fixed_status_command(status: WorkflowStatus, summary: str) -> Callable[..., 
         query_file: QueryFileOption = None,
         rule: RuleOption = None,
         conflicts: ConflictsOption = Conflicts.PROCEED,
+        skip_unchanged: SkipUnchangedOption = True,
         dry_run: DryRunOption = False,
         yes: YesOption = False,
     ) -> None:
-        selection = Selection(space, status, since, until, None, rule, query_file, conflicts)
+        selection = Selection(
+            space, status, since, until, None, rule, query_file, conflicts, skip_unchanged
+        )
         change_status(selection, dry_run=dry_run, yes=yes)
 
     command.__doc__ = summary

@@ -17,17 +17,18 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from alertstatus.engine.query import repair_null_ranges
-from alertstatus.engine.querymodel.base import GUARD_CONTEXT, GuardState
+from alertstatus.engine.querymodel.base import GUARD_CONTEXT, FieldName, GuardState
 from alertstatus.engine.querymodel.policy import DEFAULT_POLICY, QueryPolicy
 from alertstatus.engine.querymodel.queries import Query
 from alertstatus.engine.querymodel.refusals import refusal
-from alertstatus.engine.querymodel.search import SearchBody
+from alertstatus.engine.querymodel.search import RuntimeField, SearchBody
 from alertstatus.errors import QueryRefused
 
 __all__ = [
     "DEFAULT_POLICY",
     "QueryPolicy",
     "allowed_query",
+    "allowed_runtime_mappings",
     "allowed_search",
     "check_ids",
     "check_json",
@@ -35,6 +36,7 @@ __all__ = [
 
 QUERY_MODEL: TypeAdapter[Any] = TypeAdapter(Query)
 SEARCH_MODEL: TypeAdapter[SearchBody] = TypeAdapter(SearchBody)
+RUNTIME_MODEL: TypeAdapter[dict[str, RuntimeField]] = TypeAdapter(dict[FieldName, RuntimeField])
 
 
 def check_ids(ids: Sequence[str], policy: QueryPolicy = DEFAULT_POLICY) -> None:
@@ -62,11 +64,31 @@ def allowed_query(
 
 def allowed_search(body: Any, policy: QueryPolicy = DEFAULT_POLICY) -> dict[str, Any]:
     """A `_search` body (query, aggregations, sort, ...) as the model re-serialises it, with
-    Elasticsearch's `timeout` set from the policy; QueryRefused when outside `policy`."""
+    Elasticsearch's `timeout` set from the policy; QueryRefused when outside `policy`.
+
+    An empty `runtime_mappings` is dropped (it means nothing; Elasticsearch 7.10 refuses it)."""
     check_json(body, policy)
     if not isinstance(body, dict):
         raise QueryRefused("a search body must be an object")
+    _check_runtime_count(body.get("runtime_mappings"), policy)
     return {**_validated(SEARCH_MODEL, body, policy, root=""), "timeout": policy.timeout}
+
+
+def allowed_runtime_mappings(mappings: Any, policy: QueryPolicy = DEFAULT_POLICY) -> dict[str, Any]:
+    """Runtime fields for a status change's query, typed as a search's are (a script only where
+    the policy allows scripts); an empty or absent one is `{}`. QueryRefused otherwise."""
+    if not mappings:
+        return {}
+    check_json(mappings, policy)
+    _check_runtime_count(mappings, policy)
+    return _validated(RUNTIME_MODEL, mappings, policy, root="runtime_mappings")
+
+
+def _check_runtime_count(mappings: Any, policy: QueryPolicy) -> None:
+    if isinstance(mappings, dict) and len(mappings) > policy.max_runtime_fields:
+        raise QueryRefused(
+            f"at most {policy.max_runtime_fields} runtime fields per request (got {len(mappings)})"
+        )
 
 
 def _validated(

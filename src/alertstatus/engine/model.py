@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -89,9 +89,11 @@ class AlertIds:
 
 @dataclass(frozen=True, slots=True)
 class AlertQuery:
-    """Select alerts by an Elasticsearch query (wrapped in `bool.filter`)."""
+    """Select alerts by an Elasticsearch query (wrapped in `bool.filter`), optionally with
+    runtime fields the query may name (`runtime_mappings`, Elasticsearch's shape)."""
 
     query: dict[str, Any]
+    runtime_mappings: dict[str, Any] = field(default_factory=dict)
 
 
 Selector = AlertIds | AlertQuery
@@ -107,6 +109,9 @@ class StatusChange:
     reason: str | None = None
     conflicts: Conflicts = Conflicts.ABORT
     actor: str | None = None
+    # Alerts already in the target status: True leaves them untouched (`noops`), False rewrites
+    # them as Kibana does (`updated`); None is the service's setting (docs/dialects.md).
+    skip_unchanged: bool | None = None
     # --- provenance, kept in the status history (engine/history.py) ---
     dialect: str = "kibana"
     note: str | None = None

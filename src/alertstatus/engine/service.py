@@ -8,7 +8,13 @@ from typing import Any
 
 import orjson
 
-from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, allowed_query, check_ids
+from alertstatus.engine.guard import (
+    DEFAULT_POLICY,
+    QueryPolicy,
+    allowed_query,
+    allowed_runtime_mappings,
+    check_ids,
+)
 from alertstatus.engine.history import ChangeRecord, Provenance, StatusHistory
 from alertstatus.engine.indices import AlertIndices
 from alertstatus.engine.merge import merge_update_by_query
@@ -16,6 +22,7 @@ from alertstatus.engine.model import AlertIds, AlertQuery, Selector, StatusChang
 from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
 from alertstatus.engine.scripts import with_history_ref, workflow_status_script
 from alertstatus.errors import SelectionTooLarge
+from alertstatus.es.capabilities import EngineCapabilities
 from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
 
 
@@ -23,7 +30,7 @@ from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
 class EngineOptions:
     """Behaviour switches, from settings."""
 
-    skip_unchanged: bool = True
+    skip_unchanged: bool = False  # Kibana's counting unless a change or the settings say so
     repair_null_range: bool = True
     history_limit: int | None = None  # None: no status history (engine/history.py)
     query_policy: QueryPolicy = DEFAULT_POLICY  # what a selection may hold (engine/guard.py)
@@ -35,6 +42,7 @@ class EngineOptions:
 
 
 WORKFLOW_STATUS_FIELD = "kibana.alert.workflow_status"
+RUNTIME_MEMBERS = "runtime_mappings and runtime_fields"  # what a status change's caller sent
 MAX_TERMS_COUNT = "index.max_terms_count"
 DEFAULT_MAX_TERMS_COUNT = 65_536  # Elasticsearch's default, used when an index reports none
 
@@ -57,10 +65,25 @@ def selection_query(
     raise TypeError(f"unknown selector {change.selector!r}")  # pragma: no cover
 
 
+def skips_unchanged(change: StatusChange, options: EngineOptions) -> bool:
+    """The change's own choice, else the service's (docs/dialects.md, "Counting")."""
+    return options.skip_unchanged if change.skip_unchanged is None else change.skip_unchanged
+
+
+def runtime_mappings(change: StatusChange, policy: QueryPolicy) -> dict[str, Any]:
+    """The query's runtime fields as the guard re-serialises them; `{}` for an id selection."""
+    if not isinstance(change.selector, AlertQuery):
+        return {}
+    return allowed_runtime_mappings(change.selector.runtime_mappings, policy)
+
+
 def update_by_query_request(
     change: StatusChange, options: EngineOptions
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Query-string parameters and body of the `_update_by_query` for one change."""
+    """Query-string parameters and body of the `_update_by_query` for one change.
+
+    Pure: the selection and its runtime fields pass the guard here, before any I/O.
+    """
     params: dict[str, Any] = {
         "refresh": True,
         "ignore_unavailable": True,
@@ -75,14 +98,15 @@ def update_by_query_request(
     query = selection_query(
         change, repair_null_range=options.repair_null_range, policy=options.query_policy
     )
-    if options.skip_unchanged and options.prefilter_unchanged:
+    skip_unchanged = skips_unchanged(change, options)
+    if skip_unchanged and options.prefilter_unchanged:
         query["bool"]["must_not"] = {"term": {WORKFLOW_STATUS_FIELD: change.status.value}}
-    body = {
-        "query": query,
-        "script": workflow_status_script(
-            change, skip_unchanged=options.skip_unchanged, history_limit=options.history_limit
-        ),  # history_ref is set once the change record is stored (StatusService._recorded)
-    }
+    body: dict[str, Any] = {"query": query}
+    if runtime := runtime_mappings(change, options.query_policy):  # `{}` is never sent
+        body["runtime_mappings"] = runtime
+    body["script"] = workflow_status_script(
+        change, skip_unchanged=skip_unchanged, history_limit=options.history_limit
+    )  # history_ref is set once the change record is stored (StatusService._recorded)
     return params, body
 
 
@@ -108,9 +132,12 @@ def change_record(change: StatusChange, at: str) -> ChangeRecord:
 
 
 def selection_summary(selector: Selector) -> dict[str, Any]:
-    """What the record says of the selection: the query, or how many ids (the alerts say which)."""
+    """What the record says of the selection: the query (and its runtime fields), or how many
+    ids (the alerts say which)."""
     if isinstance(selector, AlertIds):
         return {"ids": len(selector.ids)}
+    if selector.runtime_mappings:
+        return {"query": selector.query, "runtime_mappings": selector.runtime_mappings}
     return {"query": selector.query}
 
 
@@ -128,12 +155,14 @@ class StatusService:
         options: EngineOptions | None = None,
         observer: UpdateObserver | None = None,
         history: StatusHistory | None = None,
+        capabilities: EngineCapabilities | None = None,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
         self.options = options or EngineOptions()
         self.observer = observer
         self.history = history or StatusHistory(gateway, self.options.history_limit)
+        self.capabilities = capabilities or EngineCapabilities(gateway)
         self._max_terms: dict[str, tuple[int, float]] = {}
 
     async def apply(self, change: StatusChange) -> EsResponse:
@@ -144,6 +173,7 @@ class StatusService:
         """
         self._check_size(change)
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
+        await self._check_engine(body)
         alias = await self.indices.ensure_space(change.space_id)
         chunks = await self._id_chunks(alias, change)
         body = await self._recorded(change, body)
@@ -154,6 +184,11 @@ class StatusService:
             raise
         self._observe(change, result.json())
         return result
+
+    async def _check_engine(self, body: dict[str, Any]) -> None:
+        """Runtime fields only where the cluster has them: a clear 400, not a parser error."""
+        if "runtime_mappings" in body:
+            await self.capabilities.require_runtime_fields(RUNTIME_MEMBERS)
 
     async def _recorded(self, change: StatusChange, body: dict[str, Any]) -> dict[str, Any]:
         """Store the change record first; the body's script then points each entry at it."""
@@ -191,6 +226,7 @@ class StatusService:
         """
         self._check_size(change)
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
+        await self._check_engine(body)
         alias = await self.indices.ensure_space(change.space_id)
         chunks = await self._id_chunks(alias, change)
         if len(chunks) > 1:

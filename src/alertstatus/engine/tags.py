@@ -16,6 +16,7 @@ from alertstatus.engine.guard import DEFAULT_POLICY, QueryPolicy, allowed_search
 from alertstatus.engine.indices import READ_PARAMS, AlertIndices, alerts_alias
 from alertstatus.engine.model import MAX_KEYWORD_LENGTH, MAX_KEYWORD_VALUES
 from alertstatus.errors import InvalidArrays
+from alertstatus.es.capabilities import EngineCapabilities
 from alertstatus.es.gateway import EsResponse, Gateway
 
 # Kibana's add/remove merge (getUpdateAlertTagsScript, getUpdateAlertAssigneesScript): keep what is
@@ -100,11 +101,16 @@ class AlertFieldsService:
     """Tags, assignees and search through Kibana's routes."""
 
     def __init__(
-        self, gateway: Gateway, indices: AlertIndices, policy: QueryPolicy = DEFAULT_POLICY
+        self,
+        gateway: Gateway,
+        indices: AlertIndices,
+        policy: QueryPolicy = DEFAULT_POLICY,
+        capabilities: EngineCapabilities | None = None,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
         self.policy = policy
+        self.capabilities = capabilities or EngineCapabilities(gateway)
 
     async def edit(self, edit: KeywordEdit) -> EsResponse:
         check_edit(edit, self.policy.max_ids)
@@ -127,8 +133,11 @@ class AlertFieldsService:
     async def search(self, space_id: str, body: dict[str, Any]) -> EsResponse:
         """Guarded before anything reaches Elasticsearch: the search sent is the one the guard's
         model re-serialises, with a `timeout` (engine/guard.py). A space without alerts answers
-        like an empty one and is not created."""
+        like an empty one and is not created. Runtime fields go only to an engine that has them
+        (es/capabilities.py)."""
         allowed = allowed_search(body, self.policy)
+        if "runtime_mappings" in allowed:
+            await self.capabilities.require_runtime_fields("runtime_mappings")
         return await self.gateway.search(
             alerts_alias(space_id),
             allowed,

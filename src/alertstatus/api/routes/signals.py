@@ -41,6 +41,17 @@ WaitForCompletion = Annotated[
     bool,
     Query(description='false: run as a task, answer `{"task": id}` (alertstatus extension)'),
 ]
+# Our extension (docs/dialects.md, "Counting"): the faster noop-skip, as an explicit choice.
+SkipUnchanged = Annotated[
+    bool | None,
+    Query(
+        description=(
+            "true: alerts already in the target status are left untouched and counted `noops` "
+            "(faster); false: Kibana's counting, every match rewritten and counted `updated`. "
+            "Default: ALERTSTATUS_SKIP_UNCHANGED (false). alertstatus extension."
+        )
+    ),
+]
 
 
 @router.post(STATUS_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Set the status of alerts")
@@ -50,9 +61,13 @@ async def set_alerts_status(
     service: StatusServiceDep,
     settings: SettingsDep,
     wait_for_completion: WaitForCompletion = True,
+    skip_unchanged: SkipUnchanged = None,
 ) -> Response:
     change = body.to_change(
-        who.space_id, actor=who.principal.actor, extra_reasons=settings.extra_close_reasons
+        who.space_id,
+        actor=who.principal.actor,
+        extra_reasons=settings.extra_close_reasons,
+        skip_unchanged=skip_unchanged,
     )
     change = replace(change, request_id=who.request_id, caller=who.principal.name)
     if not wait_for_completion:

@@ -8,13 +8,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
-    field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from alertstatus.api.zod import NonEmptyString
+from alertstatus.api.zod import JS_WHITESPACE, REQUIRED, NonEmptyString, zod_issues
 from alertstatus.engine.model import (
     AlertIds,
     AlertQuery,
@@ -23,26 +20,43 @@ from alertstatus.engine.model import (
     WorkflowStatus,
     closing_reason,
 )
+from alertstatus.engine.querymodel.base import FieldName
+from alertstatus.engine.querymodel.search import RuntimeFieldType
 from alertstatus.engine.tags import (
     ASSIGNEES_FIELD,
     TAGS_FIELD,
     KeywordEdit,
     validate_arrays,
 )
+from alertstatus.errors import EmptySearch, StatusChangeError
 
-AlertId = Annotated[str, StringConstraints(min_length=1)]
+MAX_RUNTIME_FIELDS = 100  # Kibana's MAX_RUNTIME_FIELDS_PER_REQUEST
+
+
+def _usable_ids(ids: Any) -> bool:
+    """Whether `signal_ids` passes Kibana's by-ids form on its own."""
+    return (
+        isinstance(ids, list)
+        and bool(ids)
+        and all(isinstance(i, str) and i.strip(JS_WHITESPACE) for i in ids)
+    )
 
 
 class SetAlertsStatusBody(BaseModel):
-    """`POST .../signals/status`: by `signal_ids` or by `query`, never both.
+    """`POST .../signals/status`: by `signal_ids` or by `query` (Kibana's union of two forms).
 
-    Unknown keys are ignored, as Kibana's schema strips them. `conflicts` is honoured on both
-    forms (Kibana reads it only with `query`; it defaults to `abort` either way).
+    Unknown keys are ignored, as Kibana's schema strips them. A body with both `signal_ids` and
+    `query` is read as Kibana 8.12 and later read it: the ids when they are a valid list (the
+    query is then ignored), else the query (docs/dialects.md, "Ids and query together").
+    `conflicts` is honoured on both forms (Kibana reads it only with `query`; it defaults to
+    `abort` either way). `runtime_fields` and `runtime_mappings` only mean something with
+    `query`; with ids they are ignored, as Kibana's by-ids form strips them.
     """
 
     model_config = ConfigDict(extra="ignore")
 
-    signal_ids: list[AlertId] | None = Field(
+    # Kibana's `z.array(z.string().min(1).superRefine(isNonEmptyString)).min(1)`
+    signal_ids: Annotated[list[NonEmptyString], Field(min_length=1)] | None = Field(
         default=None, description="`_id`s of the alerts to update (at least one)."
     )
     query: dict[str, Any] | None = Field(
@@ -53,31 +67,75 @@ class SetAlertsStatusBody(BaseModel):
         default=None, description="Closing reason; only stored with status `closed`."
     )
     conflicts: Conflicts = Conflicts.ABORT
+    runtime_fields: dict[FieldName, RuntimeFieldType] | None = Field(
+        default=None,
+        description=(
+            "With `query` (Kibana 9.5): `{field: type}`, at most 100; each becomes a runtime "
+            "field read from the alert's `_source`, so the query can name unmapped fields. "
+            "Elasticsearch 7.11 or later."
+        ),
+    )
+    runtime_mappings: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "With `query`: Elasticsearch's runtime fields, typed and script-less (the query "
+            "guard, docs/security.md). Elasticsearch 7.11 or later."
+        ),
+    )
 
-    @field_validator("signal_ids")
+    @model_validator(mode="before")
     @classmethod
-    def _at_least_one_id(cls, ids: list[str] | None) -> list[str] | None:
-        if ids is not None and not ids:
-            raise PydanticCustomError(
-                "too_short", "at least one alert id is required to update status"
-            )
-        return ids
+    def _kibana_form(cls, data: Any) -> Any:
+        """Both `signal_ids` and `query`: keep the one Kibana's union would parse (ids first)."""
+        if not (isinstance(data, dict) and "signal_ids" in data and "query" in data):
+            return data
+        ids, query = data["signal_ids"], data["query"]
+        if _usable_ids(ids):
+            drop = "query"
+        elif isinstance(query, dict):
+            drop = "signal_ids"
+        elif isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+            drop = "query"  # the by-ids form only lacks ids: zod reports its problems alone
+        else:
+            return data
+        return {key: value for key, value in data.items() if key != drop}
 
     @model_validator(mode="after")
     def _ids_or_query(self) -> Self:
-        if (self.signal_ids is None) == (self.query is None):
-            raise PydanticCustomError(
-                "ids_or_query", "exactly one of signal_ids or query is required"
-            )
+        if self.signal_ids is None and self.query is None:
+            # zod's union: neither form parses, and it lists the problems of both
+            raise zod_issues(f"signal_ids: {REQUIRED}", f"query: {REQUIRED}")
         return self
 
+    def runtime(self) -> dict[str, Any]:
+        """The query's runtime fields in Elasticsearch's shape: `runtime_fields` become
+        script-less fields (Elasticsearch reads each from `_source` by its name), with any
+        `runtime_mappings` beside them. Kibana's count limit and message."""
+        fields = self.runtime_fields or {}
+        if len(fields) > MAX_RUNTIME_FIELDS:
+            raise StatusChangeError(
+                f"runtime_fields is limited to {MAX_RUNTIME_FIELDS} entries per request, "
+                f"received {len(fields)}"
+            )
+        mappings = dict(self.runtime_mappings or {})
+        if twice := sorted(set(fields) & set(mappings)):
+            raise StatusChangeError(
+                f"runtime field {twice[0]} is in both runtime_fields and runtime_mappings"
+            )
+        return {**{name: {"type": kind} for name, kind in fields.items()}, **mappings}
+
     def to_change(
-        self, space_id: str, *, actor: str | None, extra_reasons: list[str]
+        self,
+        space_id: str,
+        *,
+        actor: str | None,
+        extra_reasons: list[str],
+        skip_unchanged: bool | None = None,
     ) -> StatusChange:
         selector = (
             AlertIds(tuple(self.signal_ids))
             if self.signal_ids is not None
-            else AlertQuery(self.query or {})
+            else AlertQuery(self.query or {}, self.runtime())
         )
         return StatusChange(
             space_id=space_id,
@@ -86,6 +144,7 @@ class SetAlertsStatusBody(BaseModel):
             reason=closing_reason(self.status, self.reason, extra_reasons),
             conflicts=self.conflicts,
             actor=actor,
+            skip_unchanged=skip_unchanged,
         )
 
 
@@ -163,7 +222,11 @@ SEARCH_KEYS = (
 
 
 class QuerySignalsBody(BaseModel):
-    """`POST .../signals/search`: passed to `_search`; at least one member is required."""
+    """`POST .../signals/search`: passed to `_search` (through the guard).
+
+    As Kibana's route, a body must carry one of the members other than `runtime_mappings`
+    (runtime fields alone select nothing); else its route-level 400.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
@@ -173,16 +236,16 @@ class QuerySignalsBody(BaseModel):
     track_total_hits: bool | None = None
     source: bool | str | list[str] | None = Field(default=None, alias="_source")
     fields: list[str | dict[str, str]] | None = None
-    runtime_mappings: dict[str, Any] | None = None
+    runtime_mappings: dict[str, Any] | None = Field(
+        default=None,
+        description="Typed, script-less runtime fields; `{}` is dropped; Elasticsearch 7.11+.",
+    )
     sort: str | dict[str, Any] | list[str | dict[str, Any]] | None = None
     include_attacks: bool | None = None
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> Self:
-        if all(value is None for value in self.search_body().values()) or not self.search_body():
-            raise PydanticCustomError("empty", '"value" must have at least 1 children')
-        return self
-
     def search_body(self) -> dict[str, Any]:
+        """The members `_search` gets; EmptySearch (Kibana's message) when none selects."""
         present = self.model_dump(by_alias=True, exclude_none=True, exclude={"include_attacks"})
+        if not set(present) - {"runtime_mappings"}:
+            raise EmptySearch('"value" must have at least 1 children')
         return {key: present[key] for key in SEARCH_KEYS if key in present}

@@ -1,12 +1,13 @@
 """The aggregations a caller may ask for: what Kibana's alerts pages use, typed.
 
-Bucket aggregations by field (`terms`, `date_histogram`, `histogram`, `range`, `date_range`),
-`filter`/`filters` whose queries pass the same query model, metrics by field (`cardinality`,
-`min`, `max`, `avg`, `sum`, `value_count`, `stats`), `top_hits` reduced to `size`, field `sort`
-and `_source` filtering, and `bucket_sort` (Kibana's grouping pages). Sub-aggregations nest under
-`aggs`/`aggregations`. A `script` on a value source is there only with `allow_scripts`; every
-other aggregation type (`significant_terms` and its background filter, `adjacency_matrix`,
-`scripted_metric`, `bucket_script`, ...) is refused (docs/security.md, "The query guard").
+Bucket aggregations by field (`terms`, `date_histogram`, `histogram`, `range`, `date_range`,
+`missing`: Kibana's alert grouping counts alerts without the field), `filter`/`filters` whose
+queries pass the same query model, metrics by field (`cardinality`, `min`, `max`, `avg`, `sum`,
+`value_count`, `stats`), `top_hits` reduced to `size`, field `sort` and `_source` filtering, and
+`bucket_sort` (Kibana's grouping pages). Sub-aggregations nest under `aggs`/`aggregations`. A
+`script` on a value source is there only with `allow_scripts`; every other aggregation type
+(`significant_terms` and its background filter, `adjacency_matrix`, `scripted_metric`,
+`bucket_script`, ...) is refused (docs/security.md, "The query guard").
 """
 
 from __future__ import annotations
@@ -184,6 +185,10 @@ class CardinalityAggregation(ValuesSource):
     precision_threshold: Annotated[int, Field(ge=0, le=40_000)] | None = None
 
 
+class MissingAggregation(Strict):
+    field: FieldName
+
+
 class ValueCountAggregation(Strict):
     field: FieldName | None = None
     script: Script | None = None
@@ -252,6 +257,7 @@ AGGREGATION_BODIES: dict[str, Any] = {
     "histogram": HistogramAggregation,
     "range": RangeAggregation,
     "date_range": DateRangeAggregation,
+    "missing": MissingAggregation,
     "filter": Query,
     "filters": FiltersAggregation,
     "cardinality": CardinalityAggregation,

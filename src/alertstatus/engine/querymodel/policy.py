@@ -36,6 +36,7 @@ class QueryPolicy:
     max_aggregations: int = 100  # every aggregation, at every level
     max_aggregation_depth: int = 5  # nesting of sub-aggregations
     max_top_hits: int = 100  # Elasticsearch's index.max_inner_result_window
+    max_runtime_fields: int = 100  # Kibana's cap on a status change's runtime_fields
     search_timeout: float = 30.0  # seconds; Elasticsearch's `timeout` / `search_timeout`
 
     @property
