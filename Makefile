@@ -13,15 +13,30 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## The API server on http://127.0.0.1:5601; starts a local Elasticsearch when none is configured.
-run: $(STAMP)
-	$(BIN)/alertstatus serve
+# `make run ENGINE=opensearch-2.19`, `make bench ENGINE=opensearch-3.8`: the local node's engine.
+ENGINE ?=
+ENGINE_ENV := $(if $(ENGINE),ALERTSTATUS_ENGINE=$(ENGINE))
 
-## Lint, then every test against a real Elasticsearch node.
+## The API server on http://127.0.0.1:5601; starts a local node when none is configured.
+run: $(STAMP)
+	$(ENGINE_ENV) $(BIN)/alertstatus serve
+
+# The engines `make test` runs the suite on, one after the other (es/engines.py); with
+# ELASTICSEARCH_URL set, the suite runs once, on that cluster.
+ENGINES ?= elasticsearch-7.10 opensearch-2.19 opensearch-3.8
+
+## Lint, then every test against a real node of each engine in turn.
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/pytest
+	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(BIN)/pytest; else \
+	  failed=""; \
+	  for engine in $(ENGINES); do \
+	    echo "== make test on $$engine =="; \
+	    ALERTSTATUS_ENGINE=$$engine $(BIN)/pytest || failed="$$failed $$engine"; \
+	  done; \
+	  if [ -n "$$failed" ]; then echo "== make test failed on:$$failed"; exit 1; fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -32,7 +47,7 @@ format: $(STAMP)
 
 ## Benchmark against raw Elasticsearch (docs/performance.md); sizes: make bench ARGS="--alerts 1000000".
 bench: $(STAMP)
-	$(BIN)/python -m bench $(ARGS)
+	$(ENGINE_ENV) $(BIN)/python -m bench $(ARGS)
 
 ## The same, tiny: a smoke run of seconds.
 bench-quick: $(STAMP)

@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from alertstatus.auth.models import BasicUser
 from alertstatus.engine.model import validate_space_id
 
+# The engines a local node can run (es/engines.py says what each needs).
+EngineName = Literal["elasticsearch-7.10", "opensearch-2.19", "opensearch-3.8"]
+
 
 def _default_home() -> Path:
     return Path.home() / ".cache" / "alertstatus"
@@ -82,6 +85,14 @@ class Settings(BaseSettings):
     home: Path = Field(
         default_factory=_default_home,
         description="Cache folder: Elasticsearch jars, the local node's data and logs.",
+    )
+    engine: EngineName = Field(
+        default="elasticsearch-7.10",
+        description=(
+            "The local node's engine: `elasticsearch-7.10` (Elasticsearch 7.10.2, Java 11-17), "
+            "`opensearch-2.19` (OpenSearch 2.19.6, Java 11-21) or `opensearch-3.8` "
+            "(OpenSearch 3.8.0, Java 21+). Ignored when ELASTICSEARCH_URL is set."
+        ),
     )
     es_port: int = Field(default=9200, description="HTTP port of the local node (up to 9299).")
     es_heap: str = Field(default="1g", description="JVM heap of the local node (-Xms/-Xmx).")

@@ -9,10 +9,17 @@ from __future__ import annotations
 import typer
 
 from alertstatus.cli.console import configure_command_logging, fail
-from alertstatus.es.runtime import ElasticsearchStartError, elasticsearch_info, service_node
+from alertstatus.es.runtime import (
+    ElasticsearchStartError,
+    elasticsearch_info,
+    running_engine,
+    service_node,
+)
 from alertstatus.settings import get_settings
 
-node_app = typer.Typer(help="The local Elasticsearch node (used when ELASTICSEARCH_URL is unset).")
+node_app = typer.Typer(
+    help="The local node, of ALERTSTATUS_ENGINE (used when ELASTICSEARCH_URL is unset)."
+)
 
 
 @node_app.command("start")
@@ -21,14 +28,15 @@ def start() -> None:
     settings = get_settings()
     configure_command_logging(settings)
     node = service_node(settings)
-    if elasticsearch_info(node.url) is not None:
-        typer.echo(f"Elasticsearch already answers at {node.url}")
+    if (info := elasticsearch_info(node.url)) is not None:
+        product, version = running_engine(info)
+        typer.echo(f"{product} {version} already answers at {node.url}")
         return
     try:
         node.start(settings.es_start_timeout, detach=True)
     except ElasticsearchStartError as error:
         raise fail(str(error)) from error
-    typer.echo(f"Elasticsearch is up at {node.url} (log: {node.log_path})")
+    typer.echo(f"{node.engine.label} is up at {node.url} (log: {node.log_path})")
 
 
 @node_app.command("stop")
@@ -45,8 +53,7 @@ def status() -> None:
     node = service_node(get_settings())
     info = elasticsearch_info(node.url)
     if info is None:
-        typer.echo(f"no Elasticsearch at {node.url}")
+        typer.echo(f"no Elasticsearch or OpenSearch at {node.url}")
         raise typer.Exit(1)
-    version = info.get("version")
-    number = version.get("number") if isinstance(version, dict) else "?"
-    typer.echo(f"Elasticsearch {number} at {node.url} (log: {node.log_path})")
+    product, version = running_engine(info)
+    typer.echo(f"{product} {version} at {node.url} (log: {node.log_path})")

