@@ -9,10 +9,10 @@ from __future__ import annotations
 import typer
 
 from alertstatus.cli.console import configure_command_logging, fail
+from alertstatus.es.capabilities import ClusterVersion
 from alertstatus.es.runtime import (
     ElasticsearchStartError,
     elasticsearch_info,
-    running_engine,
     service_node,
 )
 from alertstatus.settings import get_settings
@@ -29,8 +29,7 @@ def start() -> None:
     configure_command_logging(settings)
     node = service_node(settings)
     if (info := elasticsearch_info(node.url)) is not None:
-        product, version = running_engine(info)
-        typer.echo(f"{product} {version} already answers at {node.url}")
+        typer.echo(f"{ClusterVersion.from_info(info)} already answers at {node.url}")
         return
     try:
         node.start(settings.es_start_timeout, detach=True)
@@ -55,5 +54,4 @@ def status() -> None:
     if info is None:
         typer.echo(f"no Elasticsearch or OpenSearch at {node.url}")
         raise typer.Exit(1)
-    product, version = running_engine(info)
-    typer.echo(f"{product} {version} at {node.url} (log: {node.log_path})")
+    typer.echo(f"{ClusterVersion.from_info(info)} at {node.url} (log: {node.log_path})")

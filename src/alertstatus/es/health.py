@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from alertstatus.es.capabilities import ClusterVersion
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 
 Level = Literal["available", "degraded", "unavailable"]
@@ -38,13 +39,13 @@ async def check_cluster(gateway: Gateway, timeout: float) -> ClusterHealth:
             "unavailable", "Elasticsearch does not answer", {"reachable": False, "error": reason}
         )
     info = info_response.json()
-    version = info.get("version") or {}
+    version = ClusterVersion.from_info(info)
     status = health.get("status")
     details = {
         "reachable": True,
         "cluster_name": info.get("cluster_name"),
-        "version": version.get("number"),
-        "distribution": version.get("distribution", "elasticsearch"),
+        "version": version.number,
+        "distribution": version.distribution,
         "health": status,
         "elected_master": master is not None,
         "number_of_nodes": health.get("number_of_nodes"),

@@ -33,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 from alertstatus.errors import AlertstatusError
+from alertstatus.es.capabilities import ClusterVersion
 from alertstatus.es.engines import LOCAL_ENGINES, LocalEngine, local_engine
 from alertstatus.settings import Settings
 
@@ -423,20 +424,12 @@ class LocalNode:
             return None
 
 
-def running_engine(info: dict[str, object]) -> tuple[str, str]:
-    """(product, version) of a cluster's `GET /` answer: OpenSearch says so in `distribution`."""
-    version = info.get("version")
-    version = version if isinstance(version, dict) else {}
-    product = "OpenSearch" if version.get("distribution") == "opensearch" else "Elasticsearch"
-    return product, str(version.get("number", "?"))
-
-
 def check_running_engine(info: dict[str, object], node: LocalNode) -> None:
     """Refuse to reuse a node of another engine than the one configured."""
-    product, version = running_engine(info)
-    if (product, version) != (node.engine.product, node.engine.version):
+    running = ClusterVersion.from_info(info)
+    if str(running) != node.engine.label:
         raise ElasticsearchStartError(
-            f"{product} {version} already answers at {node.url}, not the configured "
+            f"{running} already answers at {node.url}, not the configured "
             f"{node.engine.label} (ALERTSTATUS_ENGINE={node.engine.name}); stop it, or choose "
             "another ALERTSTATUS_ES_PORT"
         )
