@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from alertstatus.api.app import create_app
 from alertstatus.engine.indices import alerts_alias
+from alertstatus.es.capabilities import ClusterVersion
 from alertstatus.es.runtime import ElasticsearchStartError
 from alertstatus.settings import Settings
 from tests.nodes import elasticsearch_for_tests
@@ -74,6 +75,12 @@ class Es:
 @pytest.fixture(scope="session")
 def es(es_url: str) -> Es:
     return Es(es_url)
+
+
+@pytest.fixture(scope="session")
+def cluster_version(es_url: str) -> ClusterVersion:
+    """What the session's cluster runs (`Elasticsearch 7.10.2`, `OpenSearch 3.8.0`, ...)."""
+    return ClusterVersion.from_info(httpx.get(es_url).json())
 
 
 @pytest.fixture

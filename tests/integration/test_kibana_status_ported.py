@@ -243,7 +243,9 @@ def test_more_than_a_hundred_runtime_fields_is_a_400_before_any_update(client, e
     assert es.sources(alerts_alias(space)) == before
 
 
-def test_a_hundred_runtime_fields_need_an_engine_with_runtime_fields(client, es, seed, space):
+def test_a_hundred_runtime_fields_need_an_engine_with_runtime_fields(
+    client, es, seed, space, cluster_version
+):
     """open_close_signals_route.test.ts, "returns 200 when runtime_fields is at the per-request
     entry limit". Kibana runs on Elasticsearch 8+; this node is 7.10.2, which has no runtime
     fields, so we answer a 400 that names the engine (docs/dialects.md, "Runtime fields"). On 7.11
@@ -253,7 +255,7 @@ def test_a_hundred_runtime_fields_need_an_engine_with_runtime_fields(client, es,
     body = refused(client, space, {**TYPICAL_BY_QUERY, "runtime_fields": fields})
     assert body == {
         "message": "runtime_mappings and runtime_fields need Elasticsearch 7.11 or later; "
-        "this cluster runs Elasticsearch 7.10.2",
+        f"this cluster runs {cluster_version}",
         "status_code": 400,
     }
     assert es.sources(alerts_alias(space)) == before
@@ -469,13 +471,15 @@ def test_an_empty_runtime_member_is_dropped(client, seed, space, member) -> None
     ],
     ids=["runtime_fields", "runtime_mappings"],
 )
-def test_runtime_fields_on_an_engine_without_them_are_a_clear_400(client, es, space, runtime):
+def test_runtime_fields_on_an_engine_without_them_are_a_clear_400(
+    client, es, space, runtime, cluster_version
+):
     """Never silently ignored: on Elasticsearch 7.10 a non-empty one answers 400 naming the
     engine, before the space's index is even created."""
     body = refused(client, space, {"query": IN_SEED_RANGE, **CLOSED, **runtime})
     assert body == {
         "message": "runtime_mappings and runtime_fields need Elasticsearch 7.11 or later; "
-        "this cluster runs Elasticsearch 7.10.2",
+        f"this cluster runs {cluster_version}",
         "status_code": 400,
     }
     assert es.http.head(f"/_alias/{alerts_alias(space)}").status_code == 404
