@@ -120,6 +120,7 @@ def test_concurrent_changes_are_explained_by_one_serial_order(
         cli_queries,
     )
     violations, summary = judge(observation)
+    print(f"judged in {time.monotonic() - started:.1f} s from the start: {summary}")
     assert not violations, report(seed, violations, summary)
     # not vacuous: every way in was used, changed alerts, and met CHAD's rules
     for kind in Kind:

@@ -40,8 +40,8 @@ class Workload:
     cli_env: dict[str, str]
     query_dir: Path
     http_workers: int = 8
-    min_requests: int = 500
-    seconds: float = 60.0
+    min_requests: int = 400
+    seconds: float = 45.0
 
     async def run(self, http: httpx.AsyncClient) -> list[Exchange]:
         exchanges: list[Exchange] = []
