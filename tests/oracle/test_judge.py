@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.oracle.judge import HISTORY, Exchange, Observation, find_cycle, judge
-from tests.oracle.requests import Kind, Request
+from tests.oracle.requests import Kind, QuerySpec, Request
 
 AT = "2026-01-01T00:00:00.000Z"
 
@@ -162,3 +162,18 @@ def test_find_cycle() -> None:
     assert find_cycle({"a", "b", "c"}, {"a": {"b": ""}, "b": {"c": ""}}) == []
     cycle = {"a": {"b": ""}, "b": {"c": ""}, "c": {"a": ""}}
     assert find_cycle({"a", "b", "c"}, cycle) == ["a", "b", "c"]
+
+
+def test_a_cli_run_that_found_nothing_needs_no_record_but_one_that_closed_does() -> None:
+    before = {"x": alert()}
+    window = QuerySpec("2030-01-01T00:00:00Z", "2030-01-02T00:00:00Z")
+    idle = Request(1, Kind.CLI, "closed", query=window)
+    done = Request(2, Kind.CLI, "closed", query=window)
+    exchanges = [
+        Exchange(idle, 0.0, 1.0, 0, {"stdout": "matching alerts: 0\nnothing to do\n"}),
+        Exchange(done, 2.0, 3.0, 0, {"stdout": "done: total 0, updated 0, noops 0, "}),
+    ]
+    violations = run(before, dict(before), {}, exchanges)
+    assert [v for v in violations if "left no change record" in v] == [
+        f"{exchanges[1].describe()} left no change record"
+    ]
