@@ -13,6 +13,8 @@ from types import TracebackType
 
 import psutil
 
+from alertstatus.es.runtime import end_with_parent
+
 
 def free_loopback_port() -> int:
     with socket.socket() as probe:
@@ -53,7 +55,8 @@ class ServiceProcess:
             "warning",
             "--no-access-log",
         ]
-        self._process = subprocess.Popen(command, env=self._env)
+        # ends with its owner however that ends (a killed pytest or bench leaves no server)
+        self._process = subprocess.Popen(command, env=self._env, preexec_fn=end_with_parent)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

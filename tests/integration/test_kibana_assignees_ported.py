@@ -26,10 +26,15 @@ import pytest
 
 from alertstatus.engine.indices import alerts_alias
 from tests.conftest import create_space
+from tests.integration.keyword_edits import (
+    each,
+    platform_400,
+    post_edit,
+    values_by_id,
+)
 from tests.integration.kibana_schemas import assert_kibana_response, is_valid_kibana_request
 
 ASSIGNEES = "/api/detection_engine/signals/assignees"
-SEARCH = "/api/detection_engine/signals/search"
 FIELD = "kibana.alert.workflow_assignee_ids"
 
 
@@ -39,40 +44,16 @@ def set_alert_assignees(add: list[str], remove: list[str], ids: list[str]) -> di
 
 
 def post_assignees(client, space: str, body: Any, status: int = 200) -> Any:
-    response = client.post(f"/s/{space}{ASSIGNEES}", json=body)
-    assert response.status_code == status, response.text
-    if not isinstance(response.json().get("message"), list):  # see DUPLICATES_NOTE
-        assert_kibana_response("SetAlertAssignees", status, response.json())
-    return response.json()
-
-
-# As for tags (test_kibana_tags_ported.py): Kibana's route answers its duplicate check with a list
-# of messages, where its OpenAPI schema (SiemErrorResponse) says a string; we answer as the route.
-DUPLICATES_NOTE = "SiemErrorResponse.message is a string in Kibana's schema"
+    return post_edit(client, space, ASSIGNEES, "SetAlertAssignees", body, status)
 
 
 def assignees_by_id(client, space: str, ids: list[str]) -> dict[str, Any]:
-    """Read back through the search route, as Kibana's tests do (`getQueryAlertIds`)."""
-    response = client.post(
-        f"/s/{space}{SEARCH}",
-        json={"query": {"bool": {"filter": {"terms": {"_id": ids}}}}, "size": len(ids)},
-    )
-    assert response.status_code == 200, response.text
-    return {hit["_id"]: hit["_source"].get(FIELD) for hit in response.json()["hits"]["hits"]}
+    return values_by_id(client, space, FIELD, ids)
 
 
 @pytest.fixture
 def alert_ids(seed, space) -> list[str]:
     return sorted(seed(space, 10))
-
-
-def each(ids: list[str], values: list[str]) -> dict[str, list[str]]:
-    """What every one of these alerts should hold."""
-    return {alert_id: list(values) for alert_id in ids}
-
-
-def platform_400(message: str) -> dict[str, Any]:
-    return {"statusCode": 400, "error": "Bad Request", "message": message}
 
 
 # --- validation checks ---------------------------------------------------------------------------
@@ -121,7 +102,7 @@ def test_duplicate_assignees_in_add_and_remove(client, space) -> None:
         "message": ['Duplicate assignees ["test-1"] were found in the add and remove parameters.'],
         "status_code": 400,
     }
-    with pytest.raises(AssertionError):  # DUPLICATES_NOTE: the route's body, not the schema's
+    with pytest.raises(AssertionError):  # the route's body (keyword_edits.post_edit)
         assert_kibana_response("SetAlertAssignees", 400, answer)
 
 

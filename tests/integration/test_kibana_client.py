@@ -8,61 +8,32 @@ client's own search), not how the counts of an update are split.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from kibana import Kibana
 from kibana.exceptions import SpaceNotFoundError
+
+from tests.serving import served
 
 WORKFLOW_STATUS = "kibana.alert.workflow_status"
 WORKFLOW_TAGS = "kibana.alert.workflow_tags"
 WORKFLOW_ASSIGNEES = "kibana.alert.workflow_assignee_ids"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served(es_url: str) -> Iterator[str]:
+def served_url(es_url: str) -> Iterator[str]:
     """`alertstatus serve` as operators run it, on a free port: the client needs a real URL."""
-    port = free_port()
-    env = {**os.environ, "ELASTICSEARCH_URL": es_url, "ALERTSTATUS_LOG_FORMAT": "text"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "alertstatus", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):  # until the server accepts connections (or died)
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            try:
-                httpx.get(f"{url}/api/status", timeout=5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with served(es_url, {"ALERTSTATUS_LOG_FORMAT": "text"}) as (url, server):
         yield url
-    finally:
-        server.terminate()
-        server.communicate(timeout=30)
+    server.communicate(timeout=30)
 
 
 @pytest.fixture
-def kibana(served: str, admin_authorization: str) -> Iterator[Kibana]:
+def kibana(served_url: str, admin_authorization: str) -> Iterator[Kibana]:
     """The client as its README configures it: a URL and an API key, nothing else."""
-    client = Kibana(served, api_key=admin_authorization.removeprefix("ApiKey "))
+    client = Kibana(served_url, api_key=admin_authorization.removeprefix("ApiKey "))
     yield client
     client.close()
 

@@ -25,10 +25,15 @@ import pytest
 from alertstatus.api.zod import NO_EMPTY_STRINGS
 from alertstatus.engine.indices import alerts_alias
 from tests.conftest import create_space
+from tests.integration.keyword_edits import (
+    each,
+    platform_400,
+    post_edit,
+    values_by_id,
+)
 from tests.integration.kibana_schemas import assert_kibana_response, is_valid_kibana_request
 
 TAGS = "/api/detection_engine/signals/tags"
-SEARCH = "/api/detection_engine/signals/search"
 FIELD = "kibana.alert.workflow_tags"
 
 
@@ -38,41 +43,16 @@ def set_alert_tags(add: list[str], remove: list[str], ids: list[str]) -> dict[st
 
 
 def post_tags(client, space: str, body: Any, status: int = 200) -> Any:
-    response = client.post(f"/s/{space}{TAGS}", json=body)
-    assert response.status_code == status, response.text
-    if not isinstance(response.json().get("message"), list):  # see DUPLICATES_NOTE
-        assert_kibana_response("SetAlertTags", status, response.json())
-    return response.json()
-
-
-# Kibana's route answers its duplicate check with a *list* of messages (its route and API tests
-# assert `message: [...]`), where its OpenAPI schema (SiemErrorResponse) says a string. We answer
-# as the route does; the schema check is skipped for that one body, and asserted to disagree.
-DUPLICATES_NOTE = "SiemErrorResponse.message is a string in Kibana's schema"
+    return post_edit(client, space, TAGS, "SetAlertTags", body, status)
 
 
 def tags_by_id(client, space: str, ids: list[str]) -> dict[str, Any]:
-    """Read back through the search route, as Kibana's tests do (`getQueryAlertIds`)."""
-    response = client.post(
-        f"/s/{space}{SEARCH}",
-        json={"query": {"bool": {"filter": {"terms": {"_id": ids}}}}, "size": len(ids)},
-    )
-    assert response.status_code == 200, response.text
-    return {hit["_id"]: hit["_source"].get(FIELD) for hit in response.json()["hits"]["hits"]}
+    return values_by_id(client, space, FIELD, ids)
 
 
 @pytest.fixture
 def alert_ids(seed, space) -> list[str]:
     return sorted(seed(space, 10))
-
-
-def each(ids: list[str], values: list[str]) -> dict[str, list[str]]:
-    """What every one of these alerts should hold."""
-    return {alert_id: list(values) for alert_id in ids}
-
-
-def platform_400(message: str) -> dict[str, Any]:
-    return {"statusCode": 400, "error": "Bad Request", "message": message}
 
 
 # --- validation checks ---------------------------------------------------------------------------
@@ -102,7 +82,7 @@ def test_duplicate_tags_in_add_and_remove(client, space) -> None:
         ],
         "status_code": 400,
     }
-    with pytest.raises(AssertionError):  # DUPLICATES_NOTE: the route's body, not the schema's
+    with pytest.raises(AssertionError):  # the route's body (keyword_edits.post_edit)
         assert_kibana_response("SetAlertTags", 400, answer)
 
 

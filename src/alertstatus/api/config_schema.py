@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 
 from alertstatus.api.errors import INVALID_JSON, KIBANA_PLATFORM, ErrorDialect, platform_error
 from alertstatus.api.schemas.spaces import KIBANA_ERROR
+from alertstatus.api.zod import received
 
 # pydantic's error type → the type config-schema names in "expected value of type [...]"
 EXPECTED_TYPES = {
@@ -31,19 +32,14 @@ EXPECTED_TYPES = {
 REQUIRED_TYPES = {"id": "string", "name": "string"}  # the body's required keys
 
 
+# config-schema (`type-detect`) capitalises what zod writes in lower case.
+CONFIG_SCHEMA_TYPE_NAMES = {"array": "Array", "object": "Object", "unknown": "Object"}
+
+
 def type_name(value: Any) -> str:
     """What config-schema (`type-detect`) calls a JSON value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "Array"
-    return "Object"
+    name = received(value)
+    return CONFIG_SCHEMA_TYPE_NAMES.get(name, name)
 
 
 def key_of(location: Sequence[Any]) -> str:
