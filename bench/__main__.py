@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from tests.nodes import elasticsearch_for_tests
 
+from alertstatus.es.capabilities import ClusterVersion
 from alertstatus.es.gateway import ConnectionSettings, Gateway
 from alertstatus.settings import Settings
 from bench import unwind_on_sigterm
@@ -45,7 +46,7 @@ async def measure(
     header = (
         f"alertstatus bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"Elasticsearch {info['version']['number']}; sizes: {sizes}"
+        f"{ClusterVersion.from_info(info)}; sizes: {sizes}"
     )
     return rows, header
 
