@@ -447,10 +447,10 @@ class LocalNode:
 
     def wait(self, timeout: float, *, yellow: bool = True) -> None:
         """Until the node serves (see `wait_for_health`); a node that does not, or whose start
-        is interrupted (Ctrl-C), is stopped."""
+        is interrupted (Ctrl-C, SIGTERM under `sigterm_exits`), is stopped."""
         try:
             wait_for_health(self.url, timeout, self.process, yellow=yellow)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             self.stop()
             raise
         except ElasticsearchStartError as error:
@@ -565,6 +565,29 @@ def temporary_node(settings: Settings, prefix: str = "alertstatus-es-") -> Itera
 
 
 @contextlib.contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """While it lasts, SIGTERM raises SystemExit in the main thread, as Ctrl-C raises
+    KeyboardInterrupt, so `finally` blocks run (and stop the node the process owns).
+
+    Without it the default action ends the process at once: uvicorn handles SIGTERM itself, but
+    re-raises it once it has shut down, and a node adopted by `serve` is not tied to it by the
+    parent-death signal. Only the main thread can set a handler; elsewhere it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(number: int, _: object) -> None:
+        raise SystemExit(128 + number)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
 def elasticsearch_for_service(settings: Settings) -> Iterator[str]:
     """The service's cluster: the configured URL, a node already up, or one started now.
 
@@ -577,6 +600,11 @@ def elasticsearch_for_service(settings: Settings) -> Iterator[str]:
     if settings.elasticsearch_url:
         yield settings.elasticsearch_url
         return
+    with sigterm_exits():
+        yield from _local_node_for_service(settings)
+
+
+def _local_node_for_service(settings: Settings) -> Iterator[str]:
     node = service_node(settings)
     if (info := elasticsearch_info(node.url)) is not None:
         check_running_engine(info, node)
