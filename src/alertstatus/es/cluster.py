@@ -166,12 +166,6 @@ class LocalCluster:
         """SIGKILL node `index` (0-based) alone."""
         self.nodes[index].kill()
 
-    def restart(self, index: int, timeout: float = 180.0, *, status: str = "green") -> None:
-        """Start node `index` again on its data and wait until it has rejoined and the cluster's
-        health is `status` (green: every replica recovered, so another node may die)."""
-        self.nodes[index].launch()
-        self.wait_until_formed(timeout, status=status)
-
     def answering(self) -> list[int]:
         """The indexes of the nodes that answer `GET /` now."""
         return [
@@ -187,17 +181,6 @@ class LocalCluster:
             if isinstance(body, list) and body:
                 return self.node_names.index(body[0]["node"])
         raise ElasticsearchStartError(f"{self.name} has no elected master")
-
-    def node_of_shards(self, index_name: str) -> dict[str, list[int]]:
-        """For each node name, the primary shard numbers of `index_name` it holds."""
-        shards = _get(
-            self.url_of_any() + f"/_cat/shards/{index_name}?format=json&h=shard,prirep,node"
-        )
-        held: dict[str, list[int]] = {}
-        for shard in shards if isinstance(shards, list) else []:
-            if shard.get("prirep") == "p" and shard.get("node"):
-                held.setdefault(shard["node"], []).append(int(shard["shard"]))
-        return held
 
     def url_of_any(self) -> str:
         answering = self.answering()

@@ -353,7 +353,9 @@ class LocalNode:
         return pid if str(self.data_dir).encode() in command else None
 
     def write_config(self) -> None:
-        """The runner's node reads `<data>/node_1/config/<engine>.yml` before its own defaults."""
+        """The runner's node reads `<data>/node_1/config/<engine>.yml`; the settings the runner
+        sets itself (node name, HTTP port, cluster name, OpenSearch 3's single-node discovery)
+        win over the file: `forced_settings` wins over those."""
         config = self.data_dir / "node_1" / "config"
         config.mkdir(parents=True, exist_ok=True)
         lines = [f"{key}: {json.dumps(value)}" for key, value in self.node_settings.items()]
@@ -361,14 +363,12 @@ class LocalNode:
 
     def command(self, lib: Path, java: str) -> list[str]:
         modules = self.engine.modules(java_has_all_locales=java_has_all_locales(java))
-        if (
-            self.forced_settings
-        ):  # the runner started by ClusterNode.java, through Java's source launcher
+        if self.forced_settings:  # through ClusterNode.java, run by Java's source launcher
+            properties = [
+                f"-D{LAUNCHER_PREFIX}{key}={value}" for key, value in self.forced_settings.items()
+            ]
             main = [
-                *(
-                    f"-D{LAUNCHER_PREFIX}{key}={value}"
-                    for key, value in self.forced_settings.items()
-                ),
+                *properties,
                 "-cp",
                 f"{lib}/*",
                 str(launcher_source()),
