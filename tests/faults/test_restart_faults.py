@@ -97,7 +97,7 @@ def test_elasticsearch_restarted_while_the_service_runs(cluster, service, data, 
     )
     print(
         f"\nrestart: answers while down in {down_seconds:.1f}s, cluster back in "
-        f"{formed_seconds:.1f}s, service serving {time.monotonic() - started:.1f}s later"
+        f"{formed_seconds:.1f}s, the first calls after it took {time.monotonic() - started:.1f}s"
     )
     assert back["kibana"].json()["updated"] == 5
     after = data.alerts(space)
