@@ -12,7 +12,9 @@ work, and then checks:
   target, and the counts say which ones the first request had already changed.
 
 The service talks to a node that is not killed (a client of a dead coordinating node gets a 503:
-tests/faults/test_restart_faults.py); the victim holds primaries of the alerts index.
+tests/faults/test_restart_faults.py). Every node holds two of the six shard copies, so the change
+always writes to the victim; whether the victim also served the change's search decides whether
+Elasticsearch stops the change (an error with `failures`) or finishes it (200): both are checked.
 """
 
 from __future__ import annotations
