@@ -88,7 +88,10 @@ def test_a_node_without_a_master_is_unavailable_within_seconds(tmp_path: Path) -
         data_dir=tmp_path / "no-master",
         heap="512m",
         engine=engine,
-        node_settings={engine.bootstrap_setting: ["a-node-that-never-comes"]},
+        node_settings={
+            engine.bootstrap_setting: ["a-node-that-never-comes"],
+            "discovery.initial_state_timeout": "1s",  # serve HTTP without waiting 30 s for one
+        },
         # OpenSearch 3.8's runner forces single-node discovery on a lone node, which refuses the
         # bootstrap setting; ClusterNode.java (es/cluster.py) starts it with zen discovery
         forced_settings={"discovery.type": "zen"},
