@@ -1,8 +1,9 @@
 """A local 3-node cluster for the fault tests, and what they check after each fault.
 
 The cluster (es/cluster.py) is started once, by the first fault test that asks for it, and
-stopped after the last: three JVMs of the session's engine, one node each, so one can be killed
-with SIGKILL alone. Alerts live in indices of 3 shards and 1 replica (ALERTSTATUS_ALERTS_SHARDS,
+stopped after the last test of this folder (package scope: the rest of the suite runs without
+it): three JVMs of the session's engine, one node each, so one can be killed with SIGKILL alone.
+Alerts live in indices of 3 shards and 1 replica (ALERTSTATUS_ALERTS_SHARDS,
 ALERTSTATUS_ALERTS_REPLICAS), so every node holds primaries and every shard survives one node.
 
 What every fault test checks (docs/reliability.md): the answer comes within a bound, no alert
@@ -52,7 +53,7 @@ WORKFLOW_FIELDS = frozenset(
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster() -> Iterator[LocalCluster]:
     """Three nodes of the session's engine; in CI a cluster that cannot start fails the run."""
     settings = Settings()
@@ -83,7 +84,7 @@ def run_async(url: str, work: Callable[[Gateway], Any]) -> Any:
     return asyncio.run(run())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster_authorization(cluster: LocalCluster) -> str:
     """An all-spaces admin key stored in the cluster (so no app bootstraps one)."""
     from alertstatus.auth.api_keys import ApiKeyStore
@@ -167,6 +168,11 @@ class Data:
             if batch:
                 self._bulk(http, batch)
             http.post(f"/{alias}/_refresh").raise_for_status()
+        self.wait_for_green()
+
+    def wait_for_green(self) -> None:
+        """Every shard copy assigned: a node killed before is back and has recovered."""
+        with self.http() as http:
             health = http.get(
                 "/_cluster/health", params={"wait_for_status": "green", "timeout": "60s"}
             )
@@ -224,7 +230,7 @@ class Data:
         ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def data(cluster: LocalCluster) -> Data:
     return Data(cluster)
 

@@ -1,8 +1,7 @@
 """A node killed with SIGKILL in the middle of a status change (docs/reliability.md).
 
-Each test seeds its own space of SEEDED alerts (3 shards, 1 replica), starts a change of tens of
-thousands of them through the service, kills one node once Elasticsearch has done part of the
-work, and then checks:
+Each test starts a change of tens of thousands of alerts (3 shards, 1 replica) through the
+service, kills one node once Elasticsearch has done part of the work, and then checks:
 
 - the answer comes within ANSWER_BOUND seconds, and is 200 with Elasticsearch's counts and
   `failures`, or the dialect's documented error;
@@ -15,12 +14,18 @@ The service talks to a node that is not killed (a client of a dead coordinating 
 tests/faults/test_restart_faults.py). Every node holds two of the six shard copies, so the change
 always writes to the victim; whether the victim also served the change's search decides whether
 Elasticsearch stops the change (an error with `failures`) or finishes it (200): both are checked.
+
+Seeding tens of thousands of alerts and recovering them after each kill is most of these tests'
+time, so the three Kibana closures share one space of SEEDED alerts and the two dialect bulks
+another. No test depends on another's outcome: each takes its own snapshot first, waits for a
+green cluster, and moves its selection to a status none of the selected alerts has (`away_from`).
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -32,7 +37,7 @@ from alertstatus.es.cluster import LocalCluster
 from tests.conftest import status_path
 from tests.faults.conftest import Background, Data, judge, wait_for
 
-pytestmark = pytest.mark.storage
+pytestmark = [pytest.mark.storage, pytest.mark.multinode]
 
 SEEDED = 20_000
 # The selection: alerts before Nov 24 (~23/30 of the space: ~15 000); the rest must not move.
@@ -57,6 +62,36 @@ def figures() -> Iterator[None]:
 
 def selected(alerts: dict[str, dict[str, Any]]) -> set[str]:
     return {alert_id for alert_id, source in alerts.items() if source["@timestamp"] < CUTOFF}
+
+
+def away_from(alerts: dict[str, dict[str, Any]], chosen: set[str], *preferred: str) -> str:
+    """The first of `preferred` that no chosen alert has: the target that changes every one."""
+    present = {alerts[alert_id]["kibana.alert.workflow_status"] for alert_id in chosen}
+    for status in preferred:
+        if status not in present:
+            return status
+    raise AssertionError(f"the selection holds every status ({present}): seed a new space")
+
+
+def kibana_body(target: str, reason: str) -> dict[str, Any]:
+    """Kibana's status change by QUERY; a reason goes only with a closure."""
+    return {"query": QUERY, "status": target, **({"reason": reason} if target == "closed" else {})}
+
+
+@pytest.fixture(scope="module")
+def kibana_space(data: Data) -> str:
+    """SEEDED alerts shared by the three Kibana closures."""
+    space_id = f"f-{uuid.uuid4().hex[:12]}"
+    data.seed(space_id, SEEDED)
+    return space_id
+
+
+@pytest.fixture(scope="module")
+def dialect_space(data: Data) -> str:
+    """Twice DIALECT_IDS alerts: UTMStack's bulk takes the first half, CHAD's the second."""
+    space_id = f"f-{uuid.uuid4().hex[:12]}"
+    data.seed(space_id, DIALECT_IDS * 2)
+    return space_id
 
 
 def roles(cluster: LocalCluster, *, kill_master: bool) -> tuple[int, int]:
@@ -150,14 +185,16 @@ def check_kibana_answer(response: httpx.Response, changed: int) -> None:
 
 
 def test_a_data_node_killed_during_a_synchronous_closure(
-    cluster, service, data, space, background, restore
+    cluster, service, data, kibana_space, background, restore
 ) -> None:
-    data.seed(space, SEEDED)
+    space = kibana_space
+    data.wait_for_green()
     before = data.alerts(space)
+    target = away_from(before, selected(before), "closed", "acknowledged", "open")
     coordinator, victim = roles(cluster, kill_master=False)
     client = service(coordinator)
     path = status_path(space) + "?skip_unchanged=true"
-    body = {"query": QUERY, "status": "closed", "reason": "false_positive"}
+    body = kibana_body(target, "false_positive")
 
     response = strike(
         cluster,
@@ -169,7 +206,7 @@ def test_a_data_node_killed_during_a_synchronous_closure(
         "data node, synchronous Kibana closure",
     )
 
-    verdict = judge(before, data.alerts(space), selected(before), "closed", records=data.records)
+    verdict = judge(before, data.alerts(space), selected(before), target, records=data.records)
     note(len(selected(before)), len(verdict.changed))
     check_kibana_answer(response, len(verdict.changed))
     rejoined(cluster)
@@ -182,19 +219,21 @@ def test_a_data_node_killed_during_a_synchronous_closure(
         len(verdict.changed),
         len(selected(before)) - len(verdict.changed),
     )
-    final = judge(before, data.alerts(space), selected(before), "closed", records=data.records)
+    final = judge(before, data.alerts(space), selected(before), target, records=data.records)
     assert final.changed == selected(before)
 
 
 def test_a_data_node_killed_during_an_asynchronous_closure(
-    cluster, service, data, space, background, restore
+    cluster, service, data, kibana_space, background, restore
 ) -> None:
-    data.seed(space, SEEDED)
+    space = kibana_space
+    data.wait_for_green()
     before = data.alerts(space)
+    target = away_from(before, selected(before), "acknowledged", "closed", "open")
     coordinator, victim = roles(cluster, kill_master=False)
     client = service(coordinator)
     path = status_path(space) + "?skip_unchanged=true&wait_for_completion=false"
-    body = {"query": QUERY, "status": "closed", "reason": "duplicate"}
+    body = kibana_body(target, "duplicate")
     task_path = f"/s/{space}/api/alertstatus/tasks/"
 
     started = client.post(path, json=body)
@@ -219,7 +258,7 @@ def test_a_data_node_killed_during_an_asynchronous_closure(
         "data node, asynchronous Kibana closure (task report)",
     )
 
-    verdict = judge(before, data.alerts(space), selected(before), "closed", records=data.records)
+    verdict = judge(before, data.alerts(space), selected(before), target, records=data.records)
     note(len(selected(before)), len(verdict.changed))
     assert report.status_code == 200, report.text
     progress = report.json()
@@ -240,21 +279,23 @@ def test_a_data_node_killed_during_an_asynchronous_closure(
         len(verdict.changed),
         len(selected(before)) - len(verdict.changed),
     )
-    final = judge(before, data.alerts(space), selected(before), "closed", records=data.records)
+    final = judge(before, data.alerts(space), selected(before), target, records=data.records)
     assert final.changed == selected(before)
 
 
 def test_the_elected_master_killed_during_a_closure(
-    cluster, service, data, space, background, restore
+    cluster, service, data, kibana_space, background, restore
 ) -> None:
     """Kibana's own counting this time: every matched alert is rewritten and counted `updated`;
     each alert's history still gets exactly one entry, from whichever request changed it."""
-    data.seed(space, SEEDED)
+    space = kibana_space
+    data.wait_for_green()
     before = data.alerts(space)
+    target = away_from(before, selected(before), "open", "closed", "acknowledged")
     coordinator, victim = roles(cluster, kill_master=True)
     client = service(coordinator)
     path = status_path(space)
-    body = {"query": QUERY, "status": "closed"}
+    body = kibana_body(target, "false_positive")
 
     response = strike(
         cluster,
@@ -266,7 +307,7 @@ def test_the_elected_master_killed_during_a_closure(
         "elected master, synchronous Kibana closure",
     )
 
-    verdict = judge(before, data.alerts(space), selected(before), "closed", records=data.records)
+    verdict = judge(before, data.alerts(space), selected(before), target, records=data.records)
     note(len(selected(before)), len(verdict.changed))
     check_kibana_answer(response, len(verdict.changed))
     assert cluster.elected_master() != victim  # another node took over
@@ -276,7 +317,7 @@ def test_the_elected_master_killed_during_a_closure(
     counts = again.json()
     assert counts["failures"] == []
     assert (counts["total"], counts["updated"]) == (len(selected(before)),) * 2
-    final = judge(before, data.alerts(space), selected(before), "closed", records=data.records)
+    final = judge(before, data.alerts(space), selected(before), target, records=data.records)
     assert final.changed == selected(before)
 
 
@@ -318,29 +359,34 @@ DIALECTS = {
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_a_data_node_killed_during_a_dialect_bulk(
-    dialect, cluster, service, data, space, background, restore
+    dialect, cluster, service, data, dialect_space, background, restore
 ) -> None:
     space_setting, path, make_body, target = DIALECTS[dialect]
-    data.seed(space, DIALECT_IDS * 2)
+    space = dialect_space
+    data.wait_for_green()
     before = data.alerts(space)
-    ids = sorted(before)[:DIALECT_IDS]
+    half = list(DIALECTS).index(dialect)
+    ids = sorted(before)[half * DIALECT_IDS : (half + 1) * DIALECT_IDS]
     keys = [before[alert_id]["kibana.alert.uuid"] for alert_id in ids]
     coordinator, victim = roles(cluster, kill_master=False)
     client = service(coordinator, **{space_setting: space})
+    request_id = f"{space}-{dialect}"  # the two dialects share the space
 
     response = strike(
         cluster,
         background,
         restore,
         victim,
-        lambda: client.post(path, json=make_body(keys), headers={"x-request-id": f"{space}-first"}),
+        lambda: client.post(
+            path, json=make_body(keys), headers={"x-request-id": f"{request_id}-first"}
+        ),
         lambda: wait_for(lambda: bulk_running(data), 60, "a _bulk", step=0.02),
         f"data node, {dialect} bulk of {DIALECT_IDS}",
     )
 
     verdict = judge(before, data.alerts(space), set(ids), target, records=data.records)
     note(len(ids), len(verdict.changed))
-    first = annotated_results(data, f"{space}-first")
+    first = annotated_results(data, f"{request_id}-first")
     changed_keys = {before[alert_id]["kibana.alert.uuid"] for alert_id in verdict.changed}
     if dialect == "utmstack":  # an empty 200 only when every alert was reached
         assert response.status_code in (200, 500, 503), response.text
@@ -359,9 +405,9 @@ def test_a_data_node_killed_during_a_dialect_bulk(
     assert set(first["unchanged"]) <= changed_keys  # a retried item finds its own write
 
     rejoined(cluster)
-    again = client.post(path, json=make_body(keys), headers={"x-request-id": f"{space}-again"})
+    again = client.post(path, json=make_body(keys), headers={"x-request-id": f"{request_id}-again"})
     assert again.status_code == 200, again.text
-    second = annotated_results(data, f"{space}-again")
+    second = annotated_results(data, f"{request_id}-again")
     assert set(second["unchanged"]) == changed_keys
     assert set(second["updated"]) == set(keys) - changed_keys
     final = judge(before, data.alerts(space), set(ids), target, records=data.records)

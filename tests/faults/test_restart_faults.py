@@ -28,7 +28,7 @@ from alertstatus.es.runtime import free_port
 from tests.conftest import status_path
 from tests.faults.conftest import SHARDS, Data, judge, wait_for
 
-pytestmark = pytest.mark.storage
+pytestmark = [pytest.mark.storage, pytest.mark.multinode]
 
 DOWN_BOUND = 15.0  # seconds for any answer while Elasticsearch is down (each call: refused)
 BACK_BOUND = 60.0  # seconds, after the cluster is yellow again, until every dialect serves

@@ -19,7 +19,7 @@ from alertstatus.engine.indices import alerts_alias
 from tests.conftest import status_path
 from tests.faults.conftest import judge
 
-pytestmark = pytest.mark.storage
+pytestmark = [pytest.mark.storage, pytest.mark.multinode]
 
 BLOCK = "index.blocks.write"
 

@@ -447,7 +447,7 @@ class LocalNode:
 
     def wait(self, timeout: float, *, yellow: bool = True) -> None:
         """Until the node serves (see `wait_for_health`); a node that does not, or whose start
-        is interrupted (Ctrl-C, SIGTERM under `sigterm_exits`), is stopped."""
+        is interrupted (Ctrl-C, SIGTERM under `stop_signals_unwind`), is stopped."""
         try:
             wait_for_health(self.url, timeout, self.process, yellow=yellow)
         except (KeyboardInterrupt, SystemExit):
@@ -565,13 +565,16 @@ def temporary_node(settings: Settings, prefix: str = "alertstatus-es-") -> Itera
 
 
 @contextlib.contextmanager
-def sigterm_exits() -> Iterator[None]:
-    """While it lasts, SIGTERM raises SystemExit in the main thread, as Ctrl-C raises
-    KeyboardInterrupt, so `finally` blocks run (and stop the node the process owns).
+def stop_signals_unwind() -> Iterator[None]:
+    """While it lasts, Ctrl-C raises KeyboardInterrupt and SIGTERM raises SystemExit in the main
+    thread, so `finally` blocks run (and stop the node the process owns).
 
-    Without it the default action ends the process at once: uvicorn handles SIGTERM itself, but
-    re-raises it once it has shut down, and a node adopted by `serve` is not tied to it by the
-    parent-death signal. Only the main thread can set a handler; elsewhere it does nothing.
+    Without it SIGTERM's default action ends the process at once: uvicorn handles SIGTERM itself,
+    but re-raises it once it has shut down, and a node adopted by `serve` is not tied to it by the
+    parent-death signal. And a process started in the background by a shell without job control
+    inherits an ignored SIGINT, which Python then leaves ignored: Ctrl-C while the node starts
+    would be lost, though uvicorn handles it once serving. Only the main thread can set a
+    handler; elsewhere it does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -580,11 +583,15 @@ def sigterm_exits() -> Iterator[None]:
     def terminate(number: int, _: object) -> None:
         raise SystemExit(128 + number)
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, terminate),
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 @contextlib.contextmanager
@@ -600,7 +607,7 @@ def elasticsearch_for_service(settings: Settings) -> Iterator[str]:
     if settings.elasticsearch_url:
         yield settings.elasticsearch_url
         return
-    with sigterm_exits():
+    with stop_signals_unwind():
         yield from _local_node_for_service(settings)
 
 
