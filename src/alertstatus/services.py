@@ -15,7 +15,7 @@ from alertstatus.auth.service import Authenticator
 from alertstatus.engine.comments import CommentStore
 from alertstatus.engine.guard import QueryPolicy
 from alertstatus.engine.history import StatusHistory
-from alertstatus.engine.indices import AlertIndices
+from alertstatus.engine.indices import AlertIndices, alerts_index_settings
 from alertstatus.engine.outcome import UpdateObserver
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.engine.tags import AlertFieldsService
@@ -109,7 +109,10 @@ def build_services(
     """The services for one cluster; `observer` hears the counts of every status change."""
     gateway = Gateway(connection_settings(settings, url), on_error=on_elasticsearch_error)
     indices = AlertIndices(
-        gateway, install_templates=settings.install_templates, max_spaces=settings.max_spaces
+        gateway,
+        install_templates=settings.install_templates,
+        max_spaces=settings.max_spaces,
+        index_settings=alerts_index_settings(settings.alerts_shards, settings.alerts_replicas),
     )
     options = engine_options(settings)
     history = StatusHistory(gateway, options.history_limit)

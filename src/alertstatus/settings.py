@@ -134,6 +134,24 @@ class Settings(BaseSettings):
             "it is 400. Reads never create indices."
         ),
     )
+    alerts_shards: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description=(
+            "Primary shards of the alerts index a status change creates for a new space; unset: "
+            "the engine's default (1). A multi-node cluster spreads a closure over them."
+        ),
+    )
+    alerts_replicas: int | None = Field(
+        default=None,
+        ge=0,
+        le=16,
+        description=(
+            "Replicas of a new space's alerts index; unset: the template's "
+            "`auto_expand_replicas: 0-1` (one replica once a second node exists)."
+        ),
+    )
 
     # --- operations: logs and metrics (docs/operations.md) -----------------------------------
     log_format: Literal["auto", "json", "text"] = Field(

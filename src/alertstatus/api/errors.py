@@ -46,7 +46,7 @@ from alertstatus.errors import (
     SelectionTooLarge,
     StatusChangeError,
 )
-from alertstatus.es.gateway import ElasticsearchError
+from alertstatus.es.gateway import ElasticsearchError, ElasticsearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +245,13 @@ def utmstack_not_found(_: Request, error: AlertNotFound) -> Response:
     return json_response(body, 404)
 
 
+def utmstack_unavailable(request: Request, error: ElasticsearchUnavailable) -> Response:
+    """No answer from Elasticsearch: 503 (504 on a timeout) in Spring's shape, so a pipeline
+    retries; sending the same request again is safe (docs/reliability.md)."""
+    log.warning("utmstack request got no answer from Elasticsearch: %s", error.reason())
+    return spring_error(request, error.status, error.public_reason())
+
+
 def utmstack_failure(request: Request, error: Exception) -> Response:
     if isinstance(error, ElasticsearchError):
         log.warning("utmstack status update failed: %s", error.reason())
@@ -258,6 +265,7 @@ UTMSTACK = ErrorDialect(
             request, 400, utmstack_validation_message(error)
         ),
         AlertNotFound: utmstack_not_found,
+        ElasticsearchUnavailable: utmstack_unavailable,
         ElasticsearchError: utmstack_failure,
         AlertstatusError: lambda request, error: spring_error(request, error.status, error.message),
         HTTPException: lambda request, error: spring_error(
@@ -272,6 +280,7 @@ UTMSTACK = ErrorDialect(
         404: "An alert id names no alert: `{error, message, timestamp, status}`; nothing changed.",
         413: "The body is larger than `ALERTSTATUS_MAX_BODY_BYTES` (Spring's error body).",
         500: "Elasticsearch failed: `Internal server error during update`.",
+        503: "Elasticsearch did not answer (504: not in time), in Spring's error body.",
     },
 )
 

@@ -168,11 +168,8 @@ class ApiKeyStore:
     async def _store(self, key: NewApiKey, record: dict[str, Any]) -> None:
         await self._ensure_index()
         # no refresh: authentication reads by id, which is real-time; `list` refreshes itself
-        response = await self.gateway.index_document(
-            self.index, key.id, record, create=True, refresh="false"
-        )
-        if response.status == 409:  # 80 random bits: never in practice
-            raise RuntimeError(f"API key id {key.id} is taken")
+        if not await self.gateway.create_document(self.index, key.id, record, refresh="false"):
+            raise RuntimeError(f"API key id {key.id} is taken")  # 80 random bits: never
 
     async def list(self) -> list[dict[str, Any]]:
         """Every key, newest first, without hashes."""

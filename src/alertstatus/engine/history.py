@@ -181,12 +181,11 @@ class StatusHistory:
         await self.ensure_index()
         for _ in range(_CREATE_ATTEMPTS):
             record_id = new_record_id()
-            response = await self.gateway.index_document(
-                RECORDS_INDEX, record_id, change.document(), create=True, refresh="false"
-            )
-            if response.status != 409:
+            if await self.gateway.create_document(
+                RECORDS_INDEX, record_id, change.document(), refresh="false"
+            ):  # a write replayed after a failover is this record, not a second one
                 return record_id
-        raise ElasticsearchError(409, response.raw, "no free change record id")
+        raise ElasticsearchError(409, b"", "no free change record id")
 
     async def annotate(self, record_id: str | None, fields: Mapping[str, Any]) -> None:
         """Add what happened (per-alert results) to a record; best effort, the entries are kept."""

