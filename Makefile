@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench bench-quick es-start es-stop clean
+.PHONY: run test lint format bench bench-quick soak es-start es-stop clean
 
 # (Re)install when pyproject.toml changes; editable, so src/ edits need no reinstall.
 $(STAMP): pyproject.toml
@@ -57,6 +57,11 @@ bench: $(STAMP)
 ## The same, tiny: a smoke run of seconds.
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
+
+## Soak: `alertstatus loadtest`'s load for 10 minutes at 64 clients, the service and node watched
+## (docs/reliability.md); make soak ARGS="--minutes 30 --clients 64".
+soak: $(STAMP)
+	$(ENGINE_ENV) $(BIN)/python -m bench.soak $(ARGS)
 
 es-start: $(STAMP)
 	$(BIN)/alertstatus es start

@@ -9,7 +9,9 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import psutil
 
@@ -25,8 +27,11 @@ def free_loopback_port() -> int:
 class ServiceProcess:
     """The app under uvicorn against `es_url`; `peak_rss()` since `reset_peak()`."""
 
-    def __init__(self, es_url: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, es_url: str, env: dict[str, str] | None = None, log_path: Path | None = None
+    ) -> None:
         self.port = free_loopback_port()
+        self.log_path = log_path  # the service's stdout and stderr; inherited when None
         self.url = f"http://127.0.0.1:{self.port}"
         # auth off: the bench measures the engine (a cached key check costs one SHA-256 per call)
         self._env = {
@@ -36,6 +41,7 @@ class ServiceProcess:
             **(env or {}),
         }
         self._process: subprocess.Popen[bytes] | None = None
+        self._log: BinaryIO | None = None
         self._peak = 0
         self._stop = threading.Event()
         self._sampler: threading.Thread | None = None
@@ -56,7 +62,15 @@ class ServiceProcess:
             "--no-access-log",
         ]
         # ends with its owner however that ends (a killed pytest or bench leaves no server)
-        self._process = subprocess.Popen(command, env=self._env, preexec_fn=end_with_parent)
+        if self.log_path is not None:
+            self._log = self.log_path.open("ab")
+        self._process = subprocess.Popen(
+            command,
+            env=self._env,
+            preexec_fn=end_with_parent,
+            stdout=self._log,
+            stderr=self._log,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -82,6 +96,13 @@ class ServiceProcess:
             except psutil.Error:
                 return
 
+    @property
+    def pid(self) -> int:
+        """The uvicorn process's id (its children, if any, are found through psutil)."""
+        if self._process is None:
+            raise RuntimeError("the service is not started")
+        return self._process.pid
+
     def reset_peak(self) -> None:
         self._peak = 0
 
@@ -102,3 +123,5 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        if self._log is not None:
+            self._log.close()

@@ -26,6 +26,7 @@ from alertstatus.engine.timerange import iso_millis
 MAX_CONCURRENCY = 1024
 MAX_DURATION_SECONDS = 3600.0
 STATUS_PATH = "/api/detection_engine/signals/status"
+CONNECTION_ERROR = "connection error"  # no HTTP answer at all: refused, reset, timed out
 
 # (kind, weight): what analysts and pipelines do, roughly, on a busy SIEM.
 MIX: tuple[tuple[str, int], ...] = (
@@ -73,11 +74,19 @@ class LoadReport:
     def requests(self) -> int:
         return sum(len(values) for values in self.latencies.values())
 
+    def status_classes(self) -> Counter[str]:
+        """Answers by class (`2xx`, `4xx`, `5xx`, ...) and `connection error`, exact."""
+        classes: Counter[str] = Counter({"2xx": 0, "4xx": 0, "5xx": 0, CONNECTION_ERROR: 0})
+        for status, count in self.statuses.items():
+            classes[status if status == CONNECTION_ERROR else f"{status[0]}xx"] += count
+        return classes
+
     def summary(self) -> str:
         lines = [
             f"{self.requests} requests in {self.seconds:.1f} s: "
             f"{self.requests / self.seconds if self.seconds else 0:,.1f} req/s; "
             f"statuses {dict(sorted(self.statuses.items()))}",
+            "by class: " + ", ".join(f"{name} {n}" for name, n in self.status_classes().items()),
             f"{'kind':<12} {'count':>7} {'errors':>7} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}",
         ]
         for kind, values in sorted(self.latencies.items()):
@@ -108,9 +117,17 @@ def request_body(kind: str, plan: LoadPlan, rng: random.Random) -> dict[str, Any
     return {"signal_ids": ids, "status": status, "conflicts": "proceed"}
 
 
-async def run_load(plan: LoadPlan, progress: Callable[[int], None] | None = None) -> LoadReport:
-    """Send the mix until the duration or request budget runs out; latencies per kind."""
-    report = LoadReport()
+async def run_load(
+    plan: LoadPlan,
+    progress: Callable[[int], None] | None = None,
+    report: LoadReport | None = None,
+) -> LoadReport:
+    """Send the mix until the duration or request budget runs out; latencies per kind.
+
+    Counts go into `report` when given, so a caller can read them while the load runs (the soak,
+    bench/soak.py, samples them).
+    """
+    report = LoadReport() if report is None else report
     rng = random.Random(plan.seed)
     kinds = [kind for kind, _ in MIX]
     weights = [weight for _, weight in MIX]
@@ -142,7 +159,7 @@ async def run_load(plan: LoadPlan, progress: Callable[[int], None] | None = None
                     if answer.status >= 400:
                         report.errors[kind] += 1
             except (aiohttp.ClientError, TimeoutError):
-                report.statuses["connection error"] += 1
+                report.statuses[CONNECTION_ERROR] += 1
                 report.errors[kind] += 1
             report.latencies[kind].append(time.perf_counter() - sent)
             if progress is not None:
