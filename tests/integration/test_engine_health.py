@@ -98,7 +98,10 @@ def test_a_node_without_a_master_is_unavailable_within_seconds(tmp_path: Path) -
     )
     node.start(settings.es_start_timeout, wait_for_yellow=False)
     try:
-        app_settings = Settings(ELASTICSEARCH_URL=node.url, auth_enabled=False)
+        # no templates at start-up: each would wait out the master timeout (30 s) for nothing
+        app_settings = Settings(
+            ELASTICSEARCH_URL=node.url, auth_enabled=False, install_templates=False
+        )
         with TestClient(create_app(app_settings)) as client:
             started = time.monotonic()
             response = client.get("/api/status")
