@@ -404,6 +404,10 @@ class Gateway:
         await self.request("POST", _path(index, "_refresh"), params={"ignore_unavailable": True})
 
     # --- single documents (rules) -------------------------------------------------------------
+    # Rules and spaces are few and written one at a time, and a search right after a write must
+    # see it: `refresh=true` refreshes the shard before answering. Kibana's saved objects use
+    # `wait_for`, which holds every write until the next scheduled refresh (up to a second);
+    # the answer is the same, sooner (docs/performance.md, "Rule and space writes").
 
     async def get_document(self, index: str, doc_id: str) -> EsResponse:
         """`GET <index>/_doc/<id>`; a 404 (missing document or index) is returned, not raised."""
@@ -418,7 +422,7 @@ class Gateway:
         create: bool = False,
         if_seq_no: int | None = None,
         if_primary_term: int | None = None,
-        refresh: str = "wait_for",
+        refresh: str = "true",
     ) -> EsResponse:
         """Write one document; a 409 (id taken, or seq_no moved on) is returned, not raised."""
         params = {
@@ -432,7 +436,7 @@ class Gateway:
         )
 
     async def create_document(
-        self, index: str, doc_id: str, body: Mapping[str, Any], *, refresh: str = "wait_for"
+        self, index: str, doc_id: str, body: Mapping[str, Any], *, refresh: str = "true"
     ) -> bool:
         """`op_type=create`: True when the document is there as sent, False when another
         document holds the id.
@@ -458,7 +462,7 @@ class Gateway:
         return {doc["_id"]: doc["_source"] for doc in response.json()["docs"] if doc.get("found")}
 
     async def delete_document(
-        self, index: str, doc_id: str, *, refresh: str = "wait_for"
+        self, index: str, doc_id: str, *, refresh: str = "true"
     ) -> EsResponse:
         """Delete one document; a 404 is returned, not raised."""
         return await self.request(
