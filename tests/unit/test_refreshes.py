@@ -147,3 +147,22 @@ def test_a_writer_that_goes_away_leaves_the_refresh_to_the_others() -> None:
         assert leaving.cancelled() and staying.result() is None
 
     asyncio.run(scenario())
+
+
+def test_a_refresh_cancelled_at_shutdown_fails_its_writers_and_starts_no_other() -> None:
+    async def scenario() -> None:
+        refreshes = ScriptedRefreshes()
+        coalescer = RefreshCoalescer(refreshes)
+        first = asyncio.create_task(coalescer.visible(ALIAS))
+        await settle()
+        second = asyncio.create_task(coalescer.visible(ALIAS))
+        await settle()
+        for task in list(coalescer._tasks):  # what asyncio.run does to tasks left at its end
+            task.cancel()
+        await asyncio.wait([first, second], timeout=5)
+        for task in (first, second):
+            with pytest.raises(ChangeNotVisible):
+                task.result()
+        assert len(refreshes.started) == 1 and coalescer.issued == 1
+
+    asyncio.run(scenario())

@@ -91,6 +91,7 @@ class RefreshCoalescer:
         self, alias: str, state: _AliasRefreshes, generation: asyncio.Future[None]
     ) -> None:
         self.issued += 1
+        stopped = False
         try:
             answer = await asyncio.wait_for(self._refresh(alias, self.timeout), self.timeout)
             if failed := failed_shards(answer):
@@ -106,15 +107,19 @@ class RefreshCoalescer:
         except BaseException as error:  # cancelled at shutdown, or a bug: never leave waiters
             generation.set_exception(ChangeNotVisible("the refresh did not complete"))
             if not isinstance(error, Exception):
+                stopped = True
                 raise
             log.exception("refresh of %s failed", alias)
         finally:
             state.running = None
-            if state.waiting is not None:  # everyone who arrived meanwhile shares the next one
-                waiting, state.waiting = state.waiting, None
+            waiting, state.waiting = state.waiting, None
+            if waiting is not None and not stopped:  # all who came meanwhile share the next one
                 self._start(alias, state, waiting)
             else:
                 self._aliases.pop(alias, None)  # idle: nothing kept between bursts
+                if waiting is not None:  # the loop is stopping: no new refresh, no waiter left
+                    waiting.add_done_callback(_retrieve)
+                    waiting.set_exception(ChangeNotVisible("the refresh did not complete"))
 
 
 def _short(error: BaseException) -> str:
