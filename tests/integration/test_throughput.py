@@ -190,3 +190,25 @@ def test_the_bounds_on_concurrent_updates_are_never_exceeded(make_client, seed) 
 
     assert concurrently(close, list(by_key)) == [200] * len(work)
     assert 1 <= most["alias"] <= 2 and most["alias"] <= most["total"] <= 3, most
+
+
+def test_a_failed_refresh_answers_503_though_the_change_is_made(
+    make_client, es, seed, space, monkeypatch
+) -> None:
+    client = make_client()
+    (alert_id,) = seed(space, 1)
+    refreshes = services_of(client).status.refreshes
+
+    async def a_copy_did_not_refresh(alias: str, timeout: float) -> Any:
+        return {"_shards": {"total": 2, "successful": 1, "failed": 1}}
+
+    monkeypatch.setattr(refreshes, "_refresh", a_copy_did_not_refresh)
+    response = client.post(status_path(space), json={"signal_ids": [alert_id], "status": "closed"})
+
+    assert response.status_code == 503, response.text
+    body = response.json()
+    assert body == {"message": body["message"], "status_code": 503}
+    assert "applied but is not yet visible to search" in body["message"]
+    assert "sending the request again is safe" in body["message"]
+    source = es.sources(alerts_alias(space))[alert_id]  # `sources` refreshes first
+    assert source["kibana.alert.workflow_status"] == "closed"  # the change was made
