@@ -128,6 +128,37 @@ class TaskNotFound(NotFound):
     code = "task_not_found"
 
 
+# --- load: 429 and 503 around a status write (docs/performance.md, docs/reliability.md) ----------
+
+
+class Overloaded(AlertstatusError):
+    """Too many status writes already running and waiting (engine/admission.py): refused before
+    anything is recorded or sent; every dialect answers 429 with `Retry-After`."""
+
+    status = 429
+    code = "overloaded"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChangeNotVisible(AlertstatusError):
+    """The status change was made, but the refresh that makes it visible to search failed or
+    timed out (engine/refreshes.py). Sending the request again is safe."""
+
+    status = 503
+    code = "change_not_visible"
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(
+            "The status change was applied but is not yet visible to search: "
+            f"{cause}; it appears at the index's next refresh, and sending the request again "
+            "is safe"
+        )
+        self.cause = cause
+
+
 # --- spaces: Kibana's Spaces API (spaces/) ------------------------------------------------------
 
 

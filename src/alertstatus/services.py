@@ -12,11 +12,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from alertstatus.auth.service import Authenticator
+from alertstatus.engine.admission import Admission, AdmissionLimits
 from alertstatus.engine.comments import CommentStore
 from alertstatus.engine.guard import QueryPolicy
 from alertstatus.engine.history import StatusHistory
 from alertstatus.engine.indices import AlertIndices, alerts_index_settings
 from alertstatus.engine.outcome import UpdateObserver
+from alertstatus.engine.refreshes import RefreshCoalescer
 from alertstatus.engine.service import EngineOptions, StatusService
 from alertstatus.engine.tags import AlertFieldsService
 from alertstatus.engine.workflow import WorkflowService
@@ -74,6 +76,17 @@ def engine_options(settings: Settings) -> EngineOptions:
         requests_per_second=settings.update_requests_per_second,
         max_ids=settings.max_ids_per_request,
         max_terms_count_cache_seconds=settings.max_terms_count_cache_seconds,
+        coalesce_refresh=settings.refresh == "coalesced",
+    )
+
+
+def admission_limits(settings: Settings) -> AdmissionLimits:
+    """The bounds on concurrent status writes (engine/admission.py)."""
+    return AdmissionLimits(
+        per_alias=settings.updates_per_alias,
+        total=settings.updates_total,
+        queue=settings.update_queue,
+        retry_after=settings.retry_after,
     )
 
 
@@ -117,6 +130,9 @@ def build_services(
     options = engine_options(settings)
     history = StatusHistory(gateway, options.history_limit)
     capabilities = EngineCapabilities(gateway)  # the cluster's version, asked once when needed
+    # one coalescer and one admission for every status write of the process (docs/performance.md)
+    refreshes = RefreshCoalescer(gateway.refresh, timeout=settings.refresh_timeout)
+    admission = Admission(admission_limits(settings))
     return Services(
         settings=settings,
         options=options,
@@ -125,10 +141,25 @@ def build_services(
         indices=indices,
         history=history,
         status=StatusService(
-            gateway, indices, options, observer=observer, history=history, capabilities=capabilities
+            gateway,
+            indices,
+            options,
+            observer=observer,
+            history=history,
+            capabilities=capabilities,
+            refreshes=refreshes,
+            admission=admission,
         ),
         tasks=TaskService(gateway),
-        workflow=WorkflowService(gateway, indices, history, CommentStore(gateway)),
+        workflow=WorkflowService(
+            gateway,
+            indices,
+            history,
+            CommentStore(gateway),
+            refreshes=refreshes,
+            admission=admission,
+            coalesce_refresh=options.coalesce_refresh,
+        ),
         alert_fields=AlertFieldsService(gateway, indices, options.query_policy, capabilities),
         rules=RuleService(
             gateway, RuleTypeRegistry(settings.rules_opaque_types), policy=options.query_policy

@@ -217,6 +217,41 @@ class Settings(BaseSettings):
         description="How long an alias's `index.max_terms_count` is cached before re-reading.",
     )
 
+    # --- throughput: refreshes and admission (docs/performance.md) -----------------------------
+    refresh: Literal["coalesced", "per_request"] = Field(
+        default="coalesced",
+        description=(
+            "`coalesced`: status writes run with `refresh=false`, then wait for a refresh of the "
+            "alias begun after they ended, one shared by all concurrent writes. `per_request`: "
+            "Kibana's `refresh=true` on each. A success means a search sees the change either way."
+        ),
+    )
+    refresh_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a shared refresh may take; past it the change answers 503 "
+        "(applied, not yet visible to search: docs/reliability.md).",
+    )
+    updates_per_alias: int = Field(
+        default=8,
+        ge=1,
+        description="Status writes running at once on one space's alerts; more wait in a queue.",
+    )
+    updates_total: int = Field(
+        default=32,
+        ge=1,
+        description="Status writes running at once over all spaces; more wait in a queue.",
+    )
+    update_queue: int = Field(
+        default=1024,
+        ge=0,
+        description="Status writes that may wait for a slot; past it a write is refused with 429 "
+        "and `Retry-After` before anything is recorded or sent.",
+    )
+    retry_after: int = Field(
+        default=1, ge=1, description="Seconds a 429's `Retry-After` asks the caller to wait."
+    )
+
     # --- security (docs/security.md) -----------------------------------------------------------
     auth_enabled: bool = Field(
         default=True,

@@ -59,6 +59,9 @@ def test_ids_and_query_become_one_update_by_query() -> None:
     change = StatusChange("default", AlertIds(("a", "b")), WorkflowStatus.CLOSED, "duplicate")
     params, body = update_by_query_request(change, EngineOptions())
     assert params == {"refresh": True, "ignore_unavailable": True, "conflicts": "abort"}
+    # coalesced (the service's default): the refresh comes after, shared (engine/refreshes.py)
+    coalesced, _ = update_by_query_request(change, EngineOptions(coalesce_refresh=True))
+    assert coalesced == {"refresh": False, "ignore_unavailable": True, "conflicts": "abort"}
     assert body["query"] == {"bool": {"filter": {"terms": {"_id": ["a", "b"]}}}}
     assert body["script"]["source"] == SET_WORKFLOW_STATUS
     assert body["script"]["params"]["status"] == "closed"

@@ -39,10 +39,12 @@ from alertstatus.errors import (
     AlertNotFound,
     AlertstatusError,
     AuthError,
+    ChangeNotVisible,
     ForbiddenTransition,
     InvalidArrays,
     InvalidSpaceId,
     InvalidTaskId,
+    Overloaded,
     SelectionTooLarge,
     StatusChangeError,
 )
@@ -132,6 +134,12 @@ def siem_error(status: int, message: Any) -> Response:
     return json_response({"message": message, "status_code": status}, status)
 
 
+def retry_later(response: Response, error: Overloaded) -> Response:
+    """A 429 in any dialect's shape, with the `Retry-After` every dialect sends with it."""
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def platform_validation_message(errors: Sequence[Any]) -> str:
     """`[request body].field: message` for each problem (Kibana's platform routes, ours)."""
     parts = []
@@ -172,6 +180,8 @@ KIBANA_RENDERERS: dict[type[BaseException], Renderer] = {
     InvalidArrays: lambda _, error: siem_error(400, error.messages),
     AlertNotFound: lambda _, error: platform_error(404, f"Alert [{error.missing[0]}] not found"),
     ElasticsearchError: lambda _, error: siem_error(error.status, elasticsearch_message(error)),
+    Overloaded: lambda _, error: retry_later(siem_error(429, error.message), error),
+    ChangeNotVisible: lambda _, error: siem_error(503, error.message),
     AlertstatusError: lambda _, error: platform_error(error.status, error.message),
     HTTPException: lambda _, error: platform_error(error.status_code, str(error.detail)),
     Exception: lambda _, error: siem_error(500, "Internal Server Error"),
@@ -182,6 +192,7 @@ KIBANA_DOCUMENTED = {
     401: "No valid credential: `{statusCode: 401, error, message}`.",
     403: "The caller's role or spaces do not allow this: `{statusCode: 403, error, message}`.",
     413: "The body is larger than `ALERTSTATUS_MAX_BODY_BYTES`: `{statusCode: 413, ...}`.",
+    429: "Too many status changes waiting: `{message, status_code: 429}` and `Retry-After`.",
     500: "`{message, status_code}`; Elasticsearch's errors keep its status (503, 504: no answer).",
 }
 
@@ -267,6 +278,9 @@ UTMSTACK = ErrorDialect(
         AlertNotFound: utmstack_not_found,
         ElasticsearchUnavailable: utmstack_unavailable,
         ElasticsearchError: utmstack_failure,
+        Overloaded: lambda request, error: retry_later(
+            spring_error(request, 429, error.message), error
+        ),
         AlertstatusError: lambda request, error: spring_error(request, error.status, error.message),
         HTTPException: lambda request, error: spring_error(
             request, error.status_code, str(error.detail)
@@ -279,8 +293,10 @@ UTMSTACK = ErrorDialect(
         403: "The caller's role or spaces do not allow this (Spring's error body).",
         404: "An alert id names no alert: `{error, message, timestamp, status}`; nothing changed.",
         413: "The body is larger than `ALERTSTATUS_MAX_BODY_BYTES` (Spring's error body).",
+        429: "Too many status changes waiting (Spring's error body) and `Retry-After`.",
         500: "Elasticsearch failed: `Internal server error during update`.",
-        503: "Elasticsearch did not answer (504: not in time), in Spring's error body.",
+        503: "Elasticsearch did not answer (504: not in time), or the change is not yet visible "
+        "to search, in Spring's error body.",
     },
 )
 
@@ -317,6 +333,7 @@ CHAD = ErrorDialect(
         ForbiddenTransition: lambda _, error: detail(409, error.message),
         AuthError: lambda _, error: detail(error.status, error.detail),
         ElasticsearchError: chad_elasticsearch,
+        Overloaded: lambda _, error: retry_later(detail(429, error.message), error),
         AlertstatusError: lambda _, error: detail(error.status, error.message),
         HTTPException: lambda _, error: detail(error.status_code, error.detail),
         Exception: lambda _, error: detail(500, "Internal Server Error"),
@@ -329,5 +346,6 @@ CHAD = ErrorDialect(
         404: f'`{{"detail": "{CHAD_NOT_FOUND}"}}`.',
         409: "Forbidden transition: `Invalid status transition from <a> to <b>`.",
         413: "The body is larger than `ALERTSTATUS_MAX_BODY_BYTES`.",
+        429: 'Too many status changes waiting: `{"detail": ...}` and `Retry-After`.',
     },
 )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from alertstatus.engine.admission import Admission
 from alertstatus.engine.guard import (
     DEFAULT_POLICY,
     QueryPolicy,
@@ -20,8 +22,9 @@ from alertstatus.engine.indices import AlertIndices
 from alertstatus.engine.merge import merge_update_by_query
 from alertstatus.engine.model import AlertIds, AlertQuery, Selector, StatusChange
 from alertstatus.engine.outcome import UpdateCounts, UpdateObserver
+from alertstatus.engine.refreshes import RefreshCoalescer
 from alertstatus.engine.scripts import with_history_ref, workflow_status_script
-from alertstatus.errors import SelectionTooLarge
+from alertstatus.errors import ChangeNotVisible, SelectionTooLarge
 from alertstatus.es.capabilities import EngineCapabilities
 from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
 
@@ -39,6 +42,10 @@ class EngineOptions:
     requests_per_second: float = -1
     max_ids: int = 500_000
     max_terms_count_cache_seconds: float = 300.0
+    # False: Kibana's `refresh=true` on every request (so `EngineOptions()` builds Kibana's
+    # request); True, the service's default from settings: `refresh=false`, then a shared
+    # refresh (engine/refreshes.py; docs/performance.md, "Refresh")
+    coalesce_refresh: bool = False
 
 
 WORKFLOW_STATUS_FIELD = "kibana.alert.workflow_status"
@@ -82,10 +89,12 @@ def update_by_query_request(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Query-string parameters and body of the `_update_by_query` for one change.
 
-    Pure: the selection and its runtime fields pass the guard here, before any I/O.
+    Pure: the selection and its runtime fields pass the guard here, before any I/O. With
+    coalesced refreshes the call itself does not refresh: `StatusService` waits for a shared
+    refresh after it (engine/refreshes.py).
     """
     params: dict[str, Any] = {
-        "refresh": True,
+        "refresh": not options.coalesce_refresh,
         "ignore_unavailable": True,
         "conflicts": change.conflicts.value,
     }
@@ -156,6 +165,8 @@ class StatusService:
         observer: UpdateObserver | None = None,
         history: StatusHistory | None = None,
         capabilities: EngineCapabilities | None = None,
+        refreshes: RefreshCoalescer | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
@@ -163,6 +174,8 @@ class StatusService:
         self.observer = observer
         self.history = history or StatusHistory(gateway, self.options.history_limit)
         self.capabilities = capabilities or EngineCapabilities(gateway)
+        self.refreshes = refreshes or RefreshCoalescer(gateway.refresh)
+        self.admission = admission or Admission()
         self._max_terms: dict[str, tuple[int, float]] = {}
 
     async def apply(self, change: StatusChange) -> EsResponse:
@@ -170,20 +183,38 @@ class StatusService:
 
         Id lists longer than the alias's `index.max_terms_count` run as several calls whose
         responses are merged into one body of the same shape (docs/scale.md).
+
+        The write holds an admission slot (engine/admission.py: Overloaded before anything is
+        recorded or sent when too many wait); when it returns, the change is visible to search,
+        as with Kibana's `refresh=true` (engine/refreshes.py; ChangeNotVisible otherwise).
         """
         self._check_size(change)
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
         await self._check_engine(body)
         alias = await self.indices.ensure_space(change.space_id)
         chunks = await self._id_chunks(alias, change)
-        body = await self._recorded(change, body)
-        try:
-            result = await self._update(alias, body, params, chunks)
-        except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries the counts
-            self._observe(change, error.body())
-            raise
+        failure: ElasticsearchError | None = None
+        async with self.admission.slot(alias):
+            body = await self._recorded(change, body)
+            try:
+                result = await self._update(alias, body, params, chunks)
+            except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries counts
+                self._observe(change, error.body())
+                failure = error
+        if failure is not None:
+            await self._partial_visible(alias, failure)
+            raise failure
         self._observe(change, result.json())
+        if self.options.coalesce_refresh:
+            await self.refreshes.visible(alias)
         return result
+
+    async def _partial_visible(self, alias: str, failure: ElasticsearchError) -> None:
+        """A failed call that still changed alerts (a 409's counts) is refreshed too, as
+        `refresh=true` does; the caller hears the original error either way."""
+        if self.options.coalesce_refresh and UpdateCounts.from_response(failure.body()):
+            with suppress(ChangeNotVisible):  # logged by the coalescer; the write's error wins
+                await self.refreshes.visible(alias)
 
     async def _check_engine(self, body: dict[str, Any]) -> None:
         """Runtime fields only where the cluster has them: a clear 400, not a parser error."""
@@ -222,7 +253,10 @@ class StatusService:
     async def start(self, change: StatusChange) -> str:
         """Start the change as an Elasticsearch task; its id (`node:number`) to poll.
 
-        One task is one `_update_by_query`, so an id list needing several calls is refused.
+        One task is one `_update_by_query`, so an id list needing several calls is refused. It
+        keeps Kibana's `refresh=true`: Elasticsearch refreshes once when the task ends, and the
+        caller learns of the end by polling, so there is nothing to share. Starting one takes no
+        admission slot: the task runs on in Elasticsearch after the answer.
         """
         self._check_size(change)
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
@@ -236,7 +270,7 @@ class StatusService:
             )
         body = await self._recorded(change, body)
         response = await self.gateway.update_by_query(
-            alias, body, {**params, "wait_for_completion": False}
+            alias, body, {**params, "refresh": True, "wait_for_completion": False}
         )
         return str(response.json()["task"])
 

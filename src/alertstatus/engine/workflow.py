@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from alertstatus.engine.admission import Admission
 from alertstatus.engine.comments import Comment, CommentStore
 from alertstatus.engine.history import (
     HISTORY_FIELD,
@@ -21,6 +22,7 @@ from alertstatus.engine.history import (
     StatusHistory,
 )
 from alertstatus.engine.indices import READ_PARAMS, AlertIndices, alerts_alias
+from alertstatus.engine.refreshes import RefreshCoalescer
 from alertstatus.engine.scripts import utc_now_iso
 from alertstatus.engine.transitions import guarded_script
 from alertstatus.engine.vocabulary import ModelState, Target, state_of
@@ -93,11 +95,18 @@ class WorkflowService:
         indices: AlertIndices,
         status_history: StatusHistory,
         comment_store: CommentStore,
+        *,
+        refreshes: RefreshCoalescer | None = None,
+        admission: Admission | None = None,
+        coalesce_refresh: bool = False,
     ) -> None:
         self.gateway = gateway
         self.indices = indices
         self.status_history = status_history
         self.comment_store = comment_store
+        self.refreshes = refreshes or RefreshCoalescer(gateway.refresh)
+        self.admission = admission or Admission()  # shared with StatusService (services.py)
+        self.coalesce_refresh = coalesce_refresh  # False: `_bulk` with `refresh=true`
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -159,19 +168,26 @@ class WorkflowService:
         Elasticsearch refused any alert's write (a read-only index, a shard without a copy),
         raise UpdateFailed once the record says which: never an answer of success for a change
         that did not happen (docs/reliability.md). Sending the request again is safe.
+
+        The write holds an admission slot (Overloaded before anything is recorded when too many
+        wait); when this returns, the changes are visible to search (engine/refreshes.py).
         """
         found = await self.find(request.space_id, request.keys)
         missing = [key for key in request.keys if key not in found]
         if all_or_nothing and missing:
             raise AlertNotFound(missing)
         at = utc_now_iso()
-        record_id = await self.status_history.record(_change_record(request, at))
         outcomes = {key: Outcome(key, Result.NOT_FOUND, error="Alert not found") for key in missing}
-        if found:
-            outcomes |= await self._write(request, list(found.values()), at, record_id)
+        alias = alerts_alias(request.space_id)
+        async with self.admission.slot(alias):
+            record_id = await self.status_history.record(_change_record(request, at))
+            if found:
+                outcomes |= await self._write(request, list(found.values()), at, record_id)
         if request.comment is not None:
             outcomes |= await self._comment_reached(request, outcomes.values())
         await self._annotate(record_id, outcomes.values())
+        if found and self.coalesce_refresh:
+            await self.refreshes.visible(alias)
         failed = [outcome for outcome in outcomes.values() if outcome.result is Result.FAILED]
         if all_or_nothing and failed:
             raise UpdateFailed(
@@ -205,7 +221,8 @@ class WorkflowService:
                 }
             )
             lines.append({"script": script, "_source": _returned_source(request)})
-        items = (await self.gateway.bulk(lines, refresh=True)).json()["items"]
+        response = await self.gateway.bulk(lines, refresh=not self.coalesce_refresh)
+        items = response.json()["items"]
         outcomes: dict[str, Outcome] = {}
         for alert, item in zip(alerts, items, strict=True):
             outcomes[alert.key] = _outcome(alert, item["update"], request)

@@ -399,9 +399,13 @@ class Gateway:
         )
         return int(response.json().get("count", 0))
 
-    async def refresh(self, index: str) -> None:
-        """Make recent writes visible to search (reads by id never need it)."""
-        await self.request("POST", _path(index, "_refresh"), params={"ignore_unavailable": True})
+    async def refresh(self, index: str, timeout: float | None = None) -> Any:
+        """Make recent writes visible to search (reads by id never need it); the answer, whose
+        `_shards.failed` says how many shard copies did not refresh."""
+        response = await self.request(
+            "POST", _path(index, "_refresh"), params={"ignore_unavailable": True}, timeout=timeout
+        )
+        return response.json()
 
     # --- single documents (rules) -------------------------------------------------------------
     # Rules and spaces are few and written one at a time, and a search right after a write must
