@@ -88,9 +88,9 @@ def test_each_alias_has_its_own_generations() -> None:
     "answer",
     [
         ElasticsearchError(503, b'{"error": {"type": "x", "reason": "y"}, "status": 503}'),
-        {"_shards": {"total": 2, "successful": 1, "failed": 1}},
+        {"_shards": {"total": 2, "successful": 0, "failed": 2}},
     ],
-    ids=["error-status", "failed-shard"],
+    ids=["error-status", "no-copy-refreshed"],
 )
 def test_a_failed_refresh_fails_every_writer_that_shared_it(answer: Any) -> None:
     async def scenario() -> None:
@@ -117,6 +117,22 @@ def test_a_failed_refresh_fails_every_writer_that_shared_it(answer: Any) -> None
         assert fourth.result() is None and coalescer.issued == 3
 
     asyncio.run(scenario())
+
+
+def test_a_refresh_some_copies_missed_still_counts(caplog: pytest.LogCaptureFixture) -> None:
+    """As `refresh=true`: a copy on a dead node failing is logged; the others refreshed."""
+
+    async def scenario() -> None:
+        refreshes = ScriptedRefreshes()
+        coalescer = RefreshCoalescer(refreshes)
+        writer = asyncio.create_task(coalescer.visible(ALIAS))
+        await settle()
+        refreshes.end(0, {"_shards": {"total": 6, "successful": 4, "failed": 2}})
+        await settle()
+        assert writer.result() is None
+
+    asyncio.run(scenario())
+    assert "2 shard copies did not refresh" in caplog.text
 
 
 def test_a_refresh_past_the_timeout_fails_its_writers() -> None:

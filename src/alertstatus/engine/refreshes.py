@@ -12,8 +12,10 @@ caller never joins it: it joins the *next* refresh, which starts as soon as the 
 and is shared by every caller that arrived meanwhile. Whatever the concurrency, at most one
 refresh per alias is in flight and at most one is waiting.
 
-A refresh that fails (an error status, a shard that did not refresh) or takes longer than the
-timeout raises `ChangeNotVisible` to every caller that shared it (docs/reliability.md).
+A refresh that fails (an error status, or an answer in which no shard copy refreshed) or takes
+longer than the timeout raises `ChangeNotVisible` to every caller that shared it. Some copies
+failing is logged, not raised, as `refresh=true` does: a copy on a node that just died is being
+replaced, and searches go to the copies that refreshed (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -41,10 +43,13 @@ class _AliasRefreshes:
     waiting: asyncio.Future[None] | None = None
 
 
-def failed_shards(answer: Any) -> int:
-    """`_shards.failed` of a `_refresh` answer: a 200 can still say some copies did not refresh."""
+def shard_counts(answer: Any) -> tuple[int, int]:
+    """`(successful, failed)` copies of a `_refresh` answer: a 200 can still say some copies
+    did not refresh."""
     shards = answer.get("_shards") if isinstance(answer, dict) else None
-    return int(shards.get("failed") or 0) if isinstance(shards, dict) else 0
+    if not isinstance(shards, dict):
+        return 0, 0
+    return int(shards.get("successful") or 0), int(shards.get("failed") or 0)
 
 
 class RefreshCoalescer:
@@ -94,8 +99,11 @@ class RefreshCoalescer:
         stopped = False
         try:
             answer = await asyncio.wait_for(self._refresh(alias, self.timeout), self.timeout)
-            if failed := failed_shards(answer):
-                raise ChangeNotVisible(f"{failed} shard copies did not refresh")
+            successful, failed = shard_counts(answer)
+            if failed and not successful:
+                raise ChangeNotVisible(f"none of {failed} shard copies refreshed")
+            if failed:
+                log.warning("refresh of %s: %d shard copies did not refresh", alias, failed)
             generation.set_result(None)
         except ChangeNotVisible as error:
             log.warning("refresh of %s failed: %s", alias, error.cause)
