@@ -25,20 +25,23 @@ run: $(STAMP)
 # ELASTICSEARCH_URL set, the suite runs once, on that cluster.
 ENGINES ?= elasticsearch-7.10 opensearch-2.19 opensearch-3.8
 # The engines that also run the tests marked `multinode` (tests/faults, the serve lifetimes: a
-# 3-node cluster, nodes of their own), minutes each; the others deselect them to keep CI within
-# its budget (docs/reliability.md, "Per engine"). `make test FAULT_ENGINES="$(ENGINES)"`: all.
-FAULT_ENGINES ?= elasticsearch-7.10
+# 3-node cluster, nodes of their own): every engine; `make test FAULT_ENGINES=` skips them.
+FAULT_ENGINES ?= $(ENGINES)
+# Each engine's session runs on two workers, the multinode tests on one of them beside the rest
+# (tests/conftest.py; docs/elasticsearch.md, "Tests"). `make test TEST_WORKERS=` runs one process.
+TEST_WORKERS ?= -n 2 --dist loadgroup
 
 ## Lint, then every test against a real node of each engine in turn.
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(BIN)/pytest; else \
+	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(BIN)/pytest $(TEST_WORKERS); else \
 	  failed=""; \
 	  for engine in $(ENGINES); do \
 	    echo "== make test on $$engine =="; \
 	    case " $(FAULT_ENGINES) " in *" $$engine "*) only="";; *) only="not multinode";; esac; \
-	    ALERTSTATUS_ENGINE=$$engine $(BIN)/pytest $${only:+-m "$$only"} || failed="$$failed $$engine"; \
+	    ALERTSTATUS_ENGINE=$$engine $(BIN)/pytest $(TEST_WORKERS) $${only:+-m "$$only"} \
+	      || failed="$$failed $$engine"; \
 	  done; \
 	  if [ -n "$$failed" ]; then echo "== make test failed on:$$failed"; exit 1; fi; \
 	fi

@@ -199,10 +199,10 @@ def test_a_failed_refresh_answers_503_though_the_change_is_made(
     (alert_id,) = seed(space, 1)
     refreshes = services_of(client).status.refreshes
 
-    async def a_copy_did_not_refresh(alias: str, timeout: float) -> Any:
-        return {"_shards": {"total": 2, "successful": 1, "failed": 1}}
+    async def no_copy_refreshed(alias: str, timeout: float) -> Any:
+        return {"_shards": {"total": 2, "successful": 0, "failed": 2}}
 
-    monkeypatch.setattr(refreshes, "_refresh", a_copy_did_not_refresh)
+    monkeypatch.setattr(refreshes, "_refresh", no_copy_refreshed)
     response = client.post(status_path(space), json={"signal_ids": [alert_id], "status": "closed"})
 
     assert response.status_code == 503, response.text
