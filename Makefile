@@ -24,12 +24,13 @@ run: $(STAMP)
 # The engines `make test` runs the suite on, one after the other (es/engines.py); with
 # ELASTICSEARCH_URL set, the suite runs once, on that cluster.
 ENGINES ?= elasticsearch-7.10 opensearch-2.19 opensearch-3.8
-# The engines that also run the tests marked `multinode` (tests/faults, the serve lifetimes: a
-# 3-node cluster, nodes of their own): every engine; `make test FAULT_ENGINES=` skips them.
+# The engines that also run the tests marked `multinode` (tests/faults and the serve lifetimes:
+# a 3-node cluster, nodes of their own), in a session of their own after the rest, alone on the
+# machine; the lifetimes only on the first engine. `make test FAULT_ENGINES=` skips them.
 FAULT_ENGINES ?= $(ENGINES)
-# Each engine's session runs on two workers, the multinode tests on one of them beside the rest
-# (tests/conftest.py; docs/elasticsearch.md, "Tests"). `make test TEST_WORKERS=` runs one process.
-TEST_WORKERS ?= -n 2 --dist loadgroup
+# The rest of each engine's suite runs on two pytest-xdist workers, each with its own node
+# (docs/elasticsearch.md, "Tests"). `make test TEST_WORKERS=` runs it in one process.
+TEST_WORKERS ?= -n 2
 
 ## Lint, then every test against a real node of each engine in turn.
 test: $(STAMP)
@@ -39,9 +40,15 @@ test: $(STAMP)
 	  failed=""; \
 	  for engine in $(ENGINES); do \
 	    echo "== make test on $$engine =="; \
-	    case " $(FAULT_ENGINES) " in *" $$engine "*) only="";; *) only="not multinode";; esac; \
-	    ALERTSTATUS_ENGINE=$$engine $(BIN)/pytest $(TEST_WORKERS) $${only:+-m "$$only"} \
+	    ALERTSTATUS_ENGINE=$$engine $(BIN)/pytest $(TEST_WORKERS) -m "not multinode" \
 	      || failed="$$failed $$engine"; \
+	    case " $(FAULT_ENGINES) " in *" $$engine "*) \
+	      echo "== make test on $$engine: the multinode tests =="; \
+	      case "$$engine" in $(firstword $(ENGINES))) only="multinode";; \
+	        *) only="multinode and not lifetimes";; esac; \
+	      ALERTSTATUS_ENGINE=$$engine $(BIN)/pytest -m "$$only" \
+	        || failed="$$failed $$engine(multinode)";; \
+	    esac; \
 	  done; \
 	  if [ -n "$$failed" ]; then echo "== make test failed on:$$failed"; exit 1; fi; \
 	fi

@@ -1,8 +1,8 @@
 """Test session fixtures: one real Elasticsearch for the whole run, a fresh space per test.
 
 `make test` runs each engine's session on two pytest-xdist workers (docs/elasticsearch.md,
-"Tests"): each worker is a session of its own with its own node; the `multinode` tests share one
-3-node cluster, so they all go to one worker (`--dist loadgroup`), beside the rest.
+"Tests"): each worker is a session of its own with its own node, and every test works in a fresh
+space of its own, so the two never meet.
 """
 
 from __future__ import annotations
@@ -24,13 +24,6 @@ from alertstatus.es.capabilities import ClusterVersion
 from alertstatus.es.runtime import ElasticsearchStartError
 from alertstatus.settings import Settings
 from tests.nodes import elasticsearch_for_tests
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("multinode"):
-            item.add_marker(pytest.mark.xdist_group("multinode"))
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ from alertstatus.es.engines import local_engine
 from alertstatus.es.runtime import free_port
 from alertstatus.settings import Settings
 
-pytestmark = [pytest.mark.storage, pytest.mark.multinode]
+pytestmark = [pytest.mark.storage, pytest.mark.multinode, pytest.mark.lifetimes]
 
 HEAP = "256m"
 START_BOUND = 240.0  # seconds for a node of its own to start beside the others
