@@ -7,6 +7,7 @@ space of its own, so the two never meet.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import uuid
@@ -107,7 +108,13 @@ def run_with_gateway(es_url: str, work: Callable[[Any], Any]) -> Any:
         finally:
             await gateway.close()
 
-    return asyncio.run(run())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run())
+    # A loop already runs in this thread (Playwright's sync API, tests/browser/): use another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, run()).result()
 
 
 def run_with_key_store(es_url: str, work: Callable[[Any], Any]) -> Any:

@@ -237,3 +237,24 @@ def test_a_records_index_from_an_earlier_version_gains_the_new_fields(es_url, es
     assert mapping["properties"]["caller"] == {"type": "keyword"}
     assert mapping["properties"]["target"]["properties"]["status"] == {"type": "keyword"}
     assert es.call("GET", f"/{RECORDS_INDEX}/_doc/old-record")["_source"] == {"request_id": "old"}
+
+
+def test_a_kibana_change_keeps_the_callers_note(client, es, seed, space) -> None:
+    """`?note=` (our extension; the console's optional note) is kept in the change record."""
+    alert_id = sorted(seed(space, 2))[0]
+    response = client.post(
+        status_path(space) + "?note=scanner%20noise",
+        json={"signal_ids": [alert_id], "status": "acknowledged"},
+    )
+    assert response.status_code == 200 and response.json()["updated"] == 1, response.text
+    record_id = es.sources(alerts_alias(space))[alert_id][HISTORY_FIELD].split(" ")[0]
+    assert record(es, record_id)["note"] == "scanner noise"
+
+    too_long = client.post(
+        status_path(space) + "?note=" + "x" * 1001,
+        json={"signal_ids": [alert_id], "status": "closed"},
+    )
+    assert too_long.status_code == 400, too_long.text
+    assert es.sources(alerts_alias(space))[alert_id]["kibana.alert.workflow_status"] == (
+        "acknowledged"
+    )

@@ -52,3 +52,10 @@ def test_dockerfile_installs_the_package_and_serves() -> None:
     assert any(line.startswith("RUN pip install .") for line in lines)
     assert lines[-1] == 'CMD ["alertstatus", "serve"]'
     assert "USER" in instructions
+
+
+def test_dockerfile_brings_the_consoles_locked_front_end_dependencies() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert "package-lock.json" in text and "RUN npm ci" in text
+    assert "--from=console /console/node_modules ./src/alertstatus/console/node_modules" in text
+    assert text.index("node_modules ./src/alertstatus/console") < text.index("RUN pip install .")

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from alertstatus import __version__
 from alertstatus.api.authentication import Authentication
+from alertstatus.api.console import console_router
 from alertstatus.api.limits import BodyLimits
 from alertstatus.api.middleware import ObservabilityMiddleware
 from alertstatus.api.responses import json_response
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = registry
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/app", console_router())  # the analyst console's files (docs/console.md)
     # The last added runs first: observability, then authentication (from headers), then the
     # body limits, which depend on whether the caller was authenticated.
     app.add_middleware(

@@ -52,6 +52,12 @@ SkipUnchanged = Annotated[
         )
     ),
 ]
+# Our extension: a note kept in the change record (GET /api/alertstatus/changes), as the other
+# dialects' comments are; Kibana's body has no such member.
+Note = Annotated[
+    str | None,
+    Query(max_length=1000, description="Kept with the change record (alertstatus extension)"),
+]
 
 
 @router.post(STATUS_PATH, responses=UPDATE_BY_QUERY_RESPONSE, summary="Set the status of alerts")
@@ -62,6 +68,7 @@ async def set_alerts_status(
     settings: SettingsDep,
     wait_for_completion: WaitForCompletion = True,
     skip_unchanged: SkipUnchanged = None,
+    note: Note = None,
 ) -> Response:
     change = body.to_change(
         who.space_id,
@@ -69,7 +76,9 @@ async def set_alerts_status(
         extra_reasons=settings.extra_close_reasons,
         skip_unchanged=skip_unchanged,
     )
-    change = replace(change, request_id=who.request_id, caller=who.principal.name)
+    change = replace(
+        change, request_id=who.request_id, caller=who.principal.name, note=note or None
+    )
     if not wait_for_completion:
         return json_response({"task": await service.start(change)})
     result = await service.apply(change)
