@@ -84,7 +84,7 @@ def test_kql_selects_what_the_hand_written_query_selects(client, space, alerts) 
             {"bool": {"should": [{"range": {RISK: {"gte": 50}}}, {"term": {"user.name": user}}]}},
         ),
         (
-            "@timestamp >= 2024-11-10 and @timestamp < 2024-11-20T00:00:00Z",
+            '@timestamp >= 2024-11-10 and @timestamp < "2024-11-20T00:00:00Z"',
             {"range": {"@timestamp": {"gte": "2024-11-10T00:00:00Z", "lt": "2024-11-20"}}},
         ),
         ("source.ip: 10.0.0.0/9", {"term": {"source.ip": "10.0.0.0/9"}}),

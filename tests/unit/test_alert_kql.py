@@ -77,6 +77,9 @@ def test_ranges_on_dates_numbers_and_addresses() -> None:
             ]
         }
     }
+    assert compile_alert_query('@timestamp <= "2024-11-01T08:00:00.5+01:00"') == {
+        "range": {"@timestamp": {"lte": "2024-11-01T08:00:00.5+01:00"}}
+    }
     assert compile_alert_query("kibana.alert.risk_score > 47.5") == {
         "range": {"kibana.alert.risk_score": {"gt": 47.5}}
     }
@@ -104,6 +107,7 @@ def test_ranges_on_dates_numbers_and_addresses() -> None:
         ("source.ip: 10.0.0.300", "source.ip is an IP address"),
         ("source.ip > 10.0.0.0/8", "source.ip is an IP address"),
         ("and host.name: a", "expected a field name, found 'and' at position 0"),
+        ("@timestamp > 2024-11-01T08:00:00Z", "unexpected ':' at position 26: quote a value"),
     ],
 )
 def test_outside_the_subset_is_refused_in_plain_words(source: str, words: str) -> None:

@@ -257,6 +257,11 @@ class _Parser:
             and not any(_is_keyword(nxt, w) for w in _KEYWORDS)
         ):
             words.append(self.take().text)
+        if (nxt := self.peek()) is not None and nxt.kind == "colon":
+            raise KqlInvalid(
+                f"unexpected ':' at position {nxt.position}: quote a value that holds one "
+                '(@timestamp >= "2024-11-01T08:00:00Z")'
+            )
         raw = " ".join(words)
         wildcard = bool(re.search(r"(?<!\\)\*", raw))
         text = _wildcard_pattern(raw) if wildcard else _unescape(raw)
