@@ -17,6 +17,7 @@ MAX_NESTING. The compiled query passes the query guard's model like any caller's
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -282,6 +283,8 @@ def typed_value(field: Field, value: Value, *, bound: bool = False) -> Any:
         if not _NUMBER.fullmatch(value.text):
             raise KqlInvalid(f"{field.name} is a number: found {value.text!r} {where}")
         number = float(value.text)
+        if not math.isfinite(number):
+            raise KqlInvalid(f"{field.name}: {value.text!r} is out of range {where}")
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
     if field.kind is Kind.DATE:
         _check_date(field, value.text, where)
@@ -304,7 +307,7 @@ def _check_date(field: Field, text: str, where: str) -> None:
     if text.startswith("now"):
         try:
             parse_time(text)
-        except TimeParseError:
+        except (TimeParseError, OverflowError, ValueError):  # a shift past year 9999 too
             raise KqlInvalid(f"{problem}, not {text!r} {where}") from None
         return
     if not _ISO_DATE.fullmatch(text):
