@@ -17,6 +17,7 @@ import pytest
 from alertstatus.engine.history import RECORDS_INDEX
 from alertstatus.engine.indices import alerts_alias
 from tests.conftest import status_path
+from tests.integration.dialect_helpers import put_alerts
 from tests.integration.test_tasks import wait_done
 
 SEARCH = "/api/detection_engine/signals/search"
@@ -240,16 +241,26 @@ def test_an_async_change_gets_its_counts_once_its_task_is_seen_done(client, es, 
     assert change["result"]["updated"] == 30
 
 
-def test_workflow_changes_count_their_per_alert_results(make_client, es, seed, space) -> None:
-    ids = sorted(seed(space, 2))
+def test_workflow_changes_count_their_per_alert_results(make_client, es, es_url, space) -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    put_alerts(es, es_url, space, [first, second])
     utm = make_client(utmstack_space_id=space)
-    body = {"alertIds": [*ids, "missing-alert"], "status": 5, "statusObservation": "done"}
-    assert utm.post("/api/utm-alerts/status", json=body).status_code == 200
+    for ids, note in (([first], "one"), ([first, second], "both")):
+        body = {"alertIds": ids, "status": 5, "statusObservation": note}
+        assert utm.post("/api/utm-alerts/status", json=body).status_code == 200
     visible(es)
-    (change,) = listed(make_client(), space)["changes"]
-    assert change["dialect"] == "utmstack" and change["note"] == "done"
-    assert change["selection"]["alert_ids"] == [*ids, "missing-alert"]
-    assert change["result"]["total"] == 3 and change["result"]["updated"] == 2
+    newest, oldest = listed(make_client(), space)["changes"]
+    assert (newest["dialect"], newest["note"], oldest["note"]) == ("utmstack", "both", "one")
+    assert newest["selection"] == {"alert_ids": [first, second], "tags_to_add": []}
+    assert newest["target"]["status"] == "closed"
+    assert newest["result"] == {
+        "total": 2,
+        "updated": 1,
+        "noops": 1,  # the first was closed already
+        "version_conflicts": 0,
+        "failures": 0,
+    }
+    assert oldest["result"]["updated"] == 1 and oldest["result"]["total"] == 1
 
 
 def test_changes_refusals_roles_and_history_off(make_client, make_key, es, seed, space) -> None:
