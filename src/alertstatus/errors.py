@@ -70,6 +70,24 @@ class SpaceLimitReached(InvalidInput):
     code = "space_limit_reached"
 
 
+class KqlInvalid(InvalidInput):
+    """A KQL text outside the supported subset (engine/kql.py); the message says what and where."""
+
+    code = "kql_invalid"
+
+
+class KqlUnknownField(KqlInvalid):
+    """A KQL text naming a field outside its vocabulary's allow-list."""
+
+    code = "kql_unknown_field"
+
+
+class InvalidCursor(InvalidInput):
+    """A paging cursor that this service did not hand out (or that was altered)."""
+
+    code = "invalid_cursor"
+
+
 class SelectionTooLarge(InvalidInput):
     """More alert ids than one request may carry (a setting)."""
 

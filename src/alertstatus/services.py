@@ -150,7 +150,7 @@ def build_services(
             refreshes=refreshes,
             admission=admission,
         ),
-        tasks=TaskService(gateway),
+        tasks=TaskService(gateway, history),
         workflow=WorkflowService(
             gateway,
             indices,

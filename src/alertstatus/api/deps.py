@@ -30,6 +30,7 @@ from alertstatus.api.authentication import (
 from alertstatus.api.middleware import request_id
 from alertstatus.auth.models import Principal, Role
 from alertstatus.auth.service import Authenticator
+from alertstatus.engine.history import StatusHistory
 from alertstatus.engine.model import DEFAULT_SPACE, validate_space_id
 from alertstatus.engine.service import StatusService
 from alertstatus.engine.tags import AlertFieldsService
@@ -92,6 +93,7 @@ AlertFieldsServiceDep = Annotated[
     AlertFieldsService, Depends(from_services(lambda built: built.alert_fields))
 ]
 TaskServiceDep = Annotated[TaskService, Depends(from_services(lambda built: built.tasks))]
+StatusHistoryDep = Annotated[StatusHistory, Depends(from_services(lambda built: built.history))]
 RuleServiceDep = Annotated[RuleService, Depends(from_services(lambda built: built.rules))]
 SpaceServiceDep = Annotated[SpaceService, Depends(from_services(lambda built: built.spaces))]
 AuthenticatorDep = Annotated[

@@ -23,14 +23,20 @@ entries; older ones leave the alert, their records stay) and not indexed (the al
 from __future__ import annotations
 
 import base64
+import binascii
 import logging
+import re
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
+
+from alertstatus.engine.outcome import UpdateCounts
+from alertstatus.errors import InvalidCursor
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 
 log = logging.getLogger(__name__)
@@ -53,8 +59,24 @@ _RECORDS_MAPPING = {
         "space_id": {"type": "keyword"},
         "alert_ids": {"type": "keyword"},
         "target": {"properties": {"status": {"type": "keyword"}, "reason": {"type": "keyword"}}},
+        # the record's own id (the tie-break of the changes listing) and what became of it
+        "record_id": {"type": "keyword"},
+        "task": {"type": "keyword"},
+        "counts": {
+            "properties": {
+                name: {"type": "long"}
+                for name in ("total", "updated", "noops", "version_conflicts", "failures")
+            }
+        },
     },
 }
+# The keys a record may hold besides its selection (alert_ids, query, ...: the dialect's).
+_RECORD_KEYS = frozenset(
+    {"@timestamp", "request_id", "dialect", "actor", "caller", "note", "space_id", "target"}
+    | {"record_id", "task", "counts", "results"}
+)
+MAX_CHANGES_PAGE = 100
+_RECORD_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Painless, appended to a status script. Expects `previous` (the status before), `previousReason`
 # and `statusChanged` (whether this run changed the status); `params.history_ref` is the change
@@ -181,20 +203,82 @@ class StatusHistory:
         await self.ensure_index()
         for _ in range(_CREATE_ATTEMPTS):
             record_id = new_record_id()
+            document = {**change.document(), "record_id": record_id}
             if await self.gateway.create_document(
-                RECORDS_INDEX, record_id, change.document(), refresh="false"
+                RECORDS_INDEX, record_id, document, refresh="false"
             ):  # a write replayed after a failover is this record, not a second one
                 return record_id
         raise ElasticsearchError(409, b"", "no free change record id")
 
-    async def annotate(self, record_id: str | None, fields: Mapping[str, Any]) -> None:
-        """Add what happened (per-alert results) to a record; best effort, the entries are kept."""
+    async def annotate(
+        self, record_id: str | None, fields: Mapping[str, Any], *, visible: bool = False
+    ) -> None:
+        """Add what happened (per-alert results) to a record; best effort, the entries are kept.
+
+        `visible`: wait until a search sees it (a search finds a record by its task id).
+        """
         if record_id is None:
             return
         try:
-            await self.gateway.update_document(RECORDS_INDEX, record_id, fields, refresh=False)
+            await self.gateway.update_document(RECORDS_INDEX, record_id, fields, refresh=visible)
         except ElasticsearchError as error:
             log.warning("change record %s not annotated: %s", record_id, error)
+
+    async def annotate_counts(self, record_id: str | None, counts: UpdateCounts) -> None:
+        """How many alerts a Kibana-style change matched and changed (best effort)."""
+        await self.annotate(record_id, {"counts": stored_counts(counts)})
+
+    async def link_task(self, record_id: str | None, task_id: str) -> None:
+        """The task an asynchronous change runs as, searchable at once (best effort)."""
+        await self.annotate(record_id, {"task": task_id}, visible=True)
+
+    async def task_done(self, space_id: str, task_id: str, counts: UpdateCounts) -> None:
+        """The counts of a finished task, on its record if it has none yet (best effort)."""
+        query = {
+            "bool": {
+                "filter": [{"term": {"task": task_id}}, {"term": {"space_id": space_id}}],
+                "must_not": [{"exists": {"field": "counts.total"}}],
+            }
+        }
+        try:
+            response = await self.gateway.search(
+                RECORDS_INDEX, {"size": 1, "_source": False, "query": query}, READ_PARAMS
+            )
+        except ElasticsearchError as error:
+            log.warning("the record of task %s was not read: %s", task_id, error)
+            return
+        for hit in response.json()["hits"]["hits"]:
+            await self.annotate_counts(hit["_id"], counts)
+
+    async def changes(
+        self, space_id: str, size: int, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A space's change records, newest first, and the cursor of the next page (None at
+        the end). No records index (history never on) is an empty list."""
+        size = max(1, min(size, MAX_CHANGES_PAGE))
+        filters: list[dict[str, Any]] = [{"term": {"space_id": space_id}}]
+        body: dict[str, Any] = {
+            "size": size + 1,  # one more tells whether there is a next page
+            "sort": [
+                {"@timestamp": {"order": "desc"}},
+                {"record_id": {"order": "desc", "missing": "_last", "unmapped_type": "keyword"}},
+            ],
+            "track_total_hits": False,
+        }
+        if cursor is not None:
+            millis, record_id = decode_cursor(cursor)
+            if record_id is None:  # a record older than record ids: by time alone
+                filters.append({"range": {"@timestamp": {"lt": millis}}})
+            else:
+                body["search_after"] = [millis, record_id]
+        body["query"] = {"bool": {"filter": filters}}
+        response = await self.gateway.search(RECORDS_INDEX, body, READ_PARAMS)
+        hits = response.json()["hits"]["hits"]
+        following = None
+        if len(hits) > size:
+            hits = hits[:size]
+            following = encode_cursor(hits[-1]["sort"])
+        return [change_summary(hit["_id"], hit["_source"]) for hit in hits], following
 
     async def entries(
         self, source: Mapping[str, Any], space_id: str | None = None
@@ -218,6 +302,79 @@ class StatusHistory:
             if not await self.gateway.create_index(RECORDS_INDEX, body):
                 await self.gateway.put_mapping(RECORDS_INDEX, _RECORDS_MAPPING)
             self._index_ready = True
+
+
+READ_PARAMS = {"ignore_unavailable": True, "allow_no_indices": True}
+
+
+def stored_counts(counts: UpdateCounts) -> dict[str, int]:
+    return {key: value for key, value in asdict(counts).items() if key != "took"}
+
+
+def change_summary(record_id: str, source: Mapping[str, Any]) -> dict[str, Any]:
+    """A change record as the changes route shows it (docs/dialects.md, "Console routes")."""
+    target = source.get("target") or {}
+    selection = source.get("selection")
+    if not isinstance(selection, Mapping):  # UTMStack and CHAD store theirs at the top
+        selection = {key: value for key, value in source.items() if key not in _RECORD_KEYS}
+    return {
+        "id": record_id,
+        "at": source.get("@timestamp"),
+        "dialect": source.get("dialect"),
+        "actor": source.get("actor"),
+        "caller": source.get("caller"),
+        "note": source.get("note"),
+        "request_id": source.get("request_id"),
+        "target": {"status": target.get("status"), "reason": target.get("reason")},
+        "selection": dict(selection),
+        "result": _result(source),
+        "task": source.get("task"),
+    }
+
+
+def _result(source: Mapping[str, Any]) -> dict[str, int] | None:
+    """Elasticsearch's counts of a Kibana-style change, or the per-alert results of a UTMStack
+    or CHAD change counted the same way; None while unknown (a task not yet seen done)."""
+    counts = source.get("counts")
+    if isinstance(counts, Mapping):
+        return {key: int(counts.get(key) or 0) for key in stored_counts(UpdateCounts())}
+    results = source.get("results")
+    if isinstance(results, Mapping):
+        sizes = {key: len(value or []) for key, value in results.items()}
+        return {
+            "total": sum(sizes.values()),
+            "updated": sizes.get("updated", 0),
+            "noops": sizes.get("unchanged", 0),
+            "version_conflicts": 0,
+            "failures": sizes.get("failed", 0),
+        }
+    return None
+
+
+def encode_cursor(sort: list[Any]) -> str:
+    """The position after a hit, opaque to callers: its sort values, base64url JSON."""
+    return base64.urlsafe_b64encode(orjson.dumps(sort)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str | None]:
+    """A cursor this service handed out, or InvalidCursor (400)."""
+    refusal = InvalidCursor("search_after is not a cursor from a previous page's `next`")
+    if len(cursor) > 200:
+        raise refusal
+    try:
+        decoded = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        raise refusal from None
+    if not (isinstance(decoded, list) and len(decoded) == 2):
+        raise refusal
+    millis, record_id = decoded
+    if isinstance(millis, bool) or not isinstance(millis, int) or not 0 <= millis < 2**62:
+        raise refusal
+    if record_id is not None and not (
+        isinstance(record_id, str) and _RECORD_ID.fullmatch(record_id)
+    ):
+        raise refusal
+    return millis, record_id
 
 
 def _entry(

@@ -67,6 +67,29 @@ def load_template(relative: str) -> dict[str, Any]:
         return json.load(file)
 
 
+@cache
+def mapped_alert_fields() -> dict[str, dict[str, Any]]:
+    """Every leaf field of the alerts mapping, by dotted name, as the component templates and the
+    index template compose it (later ones win, as Elasticsearch composes them)."""
+    sources = [f"component/{name.removeprefix('.')}.json" for name in COMPONENT_TEMPLATES]
+    fields: dict[str, dict[str, Any]] = {}
+    for relative in [*sources, "index/alerts-security-index-template.json"]:
+        body = load_template(relative)
+        mappings = (body.get("template") or body)["mappings"]
+        _collect_fields(mappings.get("properties") or {}, "", fields)
+    return fields
+
+
+def _collect_fields(
+    properties: dict[str, Any], prefix: str, fields: dict[str, dict[str, Any]]
+) -> None:
+    for name, spec in properties.items():
+        if "properties" in spec:
+            _collect_fields(spec["properties"], f"{prefix}{name}.", fields)
+        else:
+            fields[f"{prefix}{name}"] = spec
+
+
 def space_index_template(space_id: str) -> dict[str, Any]:
     """The per-space index template body, from the shared file plus the space's names."""
     body = copy.deepcopy(load_template("index/alerts-security-index-template.json"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from contextlib import suppress
 from dataclasses import dataclass
@@ -195,18 +196,25 @@ class StatusService:
         chunks = await self._id_chunks(alias, change)
         failure: ElasticsearchError | None = None
         async with self.admission.slot(alias):
-            body = await self._recorded(change, body)
+            record_id, body = await self._recorded(change, body)
             try:
                 result = await self._update(alias, body, params, chunks)
             except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries counts
                 self._observe(change, error.body())
                 failure = error
         if failure is not None:
-            await self._partial_visible(alias, failure)
+            await asyncio.gather(
+                self._count_on_record(record_id, failure.body()),
+                self._partial_visible(alias, failure),
+            )
             raise failure
         self._observe(change, result.json())
-        if self.options.coalesce_refresh:
-            await self.refreshes.visible(alias)
+        if self.options.coalesce_refresh:  # the record's counts are written meanwhile
+            await asyncio.gather(
+                self._count_on_record(record_id, result.json()), self.refreshes.visible(alias)
+            )
+        else:
+            await self._count_on_record(record_id, result.json())
         return result
 
     async def _partial_visible(self, alias: str, failure: ElasticsearchError) -> None:
@@ -221,10 +229,18 @@ class StatusService:
         if "runtime_mappings" in body:
             await self.capabilities.require_runtime_fields(RUNTIME_MEMBERS)
 
-    async def _recorded(self, change: StatusChange, body: dict[str, Any]) -> dict[str, Any]:
+    async def _recorded(
+        self, change: StatusChange, body: dict[str, Any]
+    ) -> tuple[str | None, dict[str, Any]]:
         """Store the change record first; the body's script then points each entry at it."""
         at = body["script"]["params"]["updated_at"]
-        return with_history_ref(body, await self.history.record(change_record(change, at)))
+        record_id = await self.history.record(change_record(change, at))
+        return record_id, with_history_ref(body, record_id)
+
+    async def _count_on_record(self, record_id: str | None, response: object) -> None:
+        """Elasticsearch's counts on the change record (best effort: the change is made)."""
+        if record_id is not None and (counts := UpdateCounts.from_response(response)):
+            await self.history.annotate_counts(record_id, counts)
 
     def _observe(self, change: StatusChange, body: object) -> None:
         """Tell the observer (metrics, request log) what Elasticsearch did."""
@@ -268,11 +284,13 @@ class StatusService:
                 f"an asynchronous request may name at most {len(chunks[0])} alert ids "
                 "(the index's max_terms_count); use a query or wait_for_completion=true"
             )
-        body = await self._recorded(change, body)
+        record_id, body = await self._recorded(change, body)
         response = await self.gateway.update_by_query(
             alias, body, {**params, "refresh": True, "wait_for_completion": False}
         )
-        return str(response.json()["task"])
+        task_id = str(response.json()["task"])
+        await self.history.link_task(record_id, task_id)  # its counts come when it is seen done
+        return task_id
 
     def _check_size(self, change: StatusChange) -> None:
         selector = change.selector

@@ -1,15 +1,19 @@
 """Progress and cancel of status-change tasks, read from Elasticsearch (so any replica can).
 
 Elasticsearch keeps running tasks in `_tasks` and writes finished ones (started with
-`wait_for_completion=false`) into its `.tasks` index; `GET _tasks/<id>` reads both.
+`wait_for_completion=false`) into its `.tasks` index; `GET _tasks/<id>` reads both. The first
+time a task is seen done, its counts go onto its change record (engine/history.py), so the
+changes listing says how many alerts it changed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from alertstatus.engine.history import StatusHistory
 from alertstatus.engine.indices import alerts_alias
 from alertstatus.engine.model import validate_space_id
+from alertstatus.engine.outcome import UpdateCounts
 from alertstatus.errors import InvalidSpaceId, TaskNotFound
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 from alertstatus.tasks.models import TaskProgress, validate_task_id
@@ -64,8 +68,9 @@ def progress_of(task_id: str, body: dict[str, Any]) -> TaskProgress:
 
 
 class TaskService:
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: Gateway, history: StatusHistory | None = None) -> None:
         self.gateway = gateway
+        self.history = history
 
     async def _task(self, space_id: str, task_id: str) -> dict[str, Any]:
         try:
@@ -79,7 +84,9 @@ class TaskService:
         return body
 
     async def progress(self, space_id: str, task_id: str) -> TaskProgress:
-        return progress_of(task_id, await self._task(space_id, task_id))
+        return await self._reported(
+            space_id, progress_of(task_id, await self._task(space_id, task_id))
+        )
 
     async def cancel(self, space_id: str, task_id: str) -> TaskProgress:
         """Ask Elasticsearch to cancel; a finished task is reported as it is."""
@@ -87,7 +94,21 @@ class TaskService:
         if not body.get("completed"):
             await self.gateway.cancel_task(task_id)
             body = await self._task(space_id, task_id)
-        return progress_of(task_id, body)
+        return await self._reported(space_id, progress_of(task_id, body))
+
+    async def _reported(self, space_id: str, progress: TaskProgress) -> TaskProgress:
+        """A finished task's counts onto its change record (best effort), then the report."""
+        if progress.done and self.history is not None:
+            failures = (progress.response or {}).get("failures")
+            counts = UpdateCounts(
+                total=progress.total,
+                updated=progress.updated,
+                noops=progress.noops,
+                version_conflicts=progress.version_conflicts,
+                failures=len(failures) if isinstance(failures, list) else int(progress.failed),
+            )
+            await self.history.task_done(space_id, progress.task, counts)
+        return progress
 
     async def running(self, space_id: str | None = None) -> list[tuple[str, TaskProgress]]:
         """Running status changes (of one space, or of every space) as `(space, progress)`.
