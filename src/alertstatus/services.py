@@ -128,10 +128,10 @@ def build_services(
         index_settings=alerts_index_settings(settings.alerts_shards, settings.alerts_replicas),
     )
     options = engine_options(settings)
-    history = StatusHistory(gateway, options.history_limit)
-    capabilities = EngineCapabilities(gateway)  # the cluster's version, asked once when needed
     # one coalescer and one admission for every status write of the process (docs/performance.md)
     refreshes = RefreshCoalescer(gateway.refresh, timeout=settings.refresh_timeout)
+    history = StatusHistory(gateway, options.history_limit, refreshes)
+    capabilities = EngineCapabilities(gateway)  # the cluster's version, asked once when needed
     admission = Admission(admission_limits(settings))
     return Services(
         settings=settings,

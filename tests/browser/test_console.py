@@ -98,6 +98,35 @@ def test_sign_in_and_preview_a_time_range_counts_equal_elasticsearch(
     expect(shared.locator("#count")).to_have_attribute("data-value", str(expected))
 
 
+def test_the_kql_bar_narrows_like_elasticsearch_and_says_what_is_wrong(
+    page: Page, console_url: str, admin_authorization: str, console_space, es
+) -> None:
+    space_id = console_space(200, days=3)
+    sign_in(page, console_url, admin_authorization, f"?space={space_id}")
+    assert shown_count(page) == 200
+
+    kql = "kibana.alert.severity: (high or critical) and not host.name: srv-*"
+    page.get_by_label("KQL").fill(kql)
+    page.get_by_label("KQL").press("Enter")
+    expected = es_count(
+        es,
+        space_id,
+        window_of(page),
+        {"terms": {"kibana.alert.severity": ["high", "critical"]}},
+        {"bool": {"must_not": {"prefix": {"host.name": "srv-"}}}},
+    )
+    assert 0 < expected < 200
+    expect(page.locator("#count")).to_have_attribute("data-value", str(expected))
+    assert parse_qs(urlparse(page.url).query)["kql"] == [kql]
+
+    page.get_by_label("KQL").fill("kibana.space_ids: other")  # not a field a caller may name
+    page.get_by_role("button", name="Apply").click()
+    error = page.get_by_role("alert")
+    expect(error).to_be_visible()
+    assert "kibana.space_ids" in error.inner_text()
+    assert "Traceback" not in error.inner_text() and "{" not in error.inner_text()
+
+
 def test_sort_and_page_the_table(
     page: Page, console_url: str, admin_authorization: str, console_space
 ) -> None:
@@ -163,6 +192,20 @@ def test_close_a_time_range_with_a_reason_and_watch_it_reach_100(
     snap(page, "history")
     page.keyboard.press("Escape")
     expect(page.locator("#drawer")).not_to_be_visible()
+
+    # Recent changes: this change first, with who, the API, what and how many.
+    page.get_by_role("link", name="Recent changes").click()
+    first = page.locator("#changes-body tr").first
+    expect(first).to_contain_text("test admin")
+    cells = first.locator("td").all_inner_texts()
+    assert cells[2:] == [
+        "Elastic Security",
+        "closed (false positive) by a query",
+        f"{matching:,} updated of {matching:,}",
+        "last week's scanner noise",
+    ]
+    assert parse_qs(urlparse(page.url).query)["view"] == ["changes"]
+    snap(page, "changes")
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +294,7 @@ def test_sign_in_as_a_basic_user(page: Page, console_url: str) -> None:
     page.goto(f"{console_url}/app/")
     page.get_by_label("User and password").check()
     page.locator("#sign-in").get_by_label("User", exact=True).fill(BASIC_USER)
-    page.locator("#sign-in").get_by_label("Password").fill(BASIC_PASSWORD)
+    page.locator("#sign-in").get_by_label("Password", exact=True).fill(BASIC_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#whoami")).to_have_text(f"{BASIC_USER} (analyst)")
     expect(page.get_by_role("button", name="Close all matching…")).to_be_enabled()

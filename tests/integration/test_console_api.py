@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -155,12 +156,21 @@ def listed(client, space: str | None, **params: Any) -> dict[str, Any]:
     return response.json()
 
 
-def visible(es) -> None:
-    """The listing searches the records index: make its recent writes searchable."""
-    es.call("POST", f"/{RECORDS_INDEX}/_refresh")
+@pytest.fixture
+def no_periodic_refresh(client, es) -> Iterator[None]:
+    """The records index never refreshes by itself: only the listing's own refresh shows it
+    what was written (the listing must list every change answered before it was asked)."""
+    made = client.post(status_path(None), json={"signal_ids": ["none"], "status": "open"})
+    assert made.status_code == 200, made.text  # its record made the records index
+    settings = f"/{RECORDS_INDEX}/_settings"
+    es.call("PUT", settings, {"index": {"refresh_interval": "-1"}})
+    yield
+    es.call("PUT", settings, {"index": {"refresh_interval": None}})
 
 
-def test_changes_newest_first_paged_and_with_counts(client, es, seed, space) -> None:
+def test_changes_newest_first_paged_and_with_counts(
+    client, es, seed, space, no_periodic_refresh
+) -> None:
     ids = sorted(seed(space, 6))
     answers = []
     for number, alert in enumerate(ids[:5]):
@@ -179,7 +189,6 @@ def test_changes_newest_first_paged_and_with_counts(client, es, seed, space) -> 
         ).status_code
         == 200
     )
-    visible(es)
 
     pages, cursor = [], None
     while True:
@@ -213,7 +222,9 @@ def test_changes_newest_first_paged_and_with_counts(client, es, seed, space) -> 
     assert not set(c["id"] for c in listed(client, other)["changes"]) & {c["id"] for c in changes}
 
 
-def test_an_async_change_gets_its_counts_once_its_task_is_seen_done(client, es, seed, space):
+def test_an_async_change_gets_its_counts_once_its_task_is_seen_done(
+    client, es, seed, space, no_periodic_refresh
+):
     seed(space, 30)
     started = client.post(
         status_path(space),
@@ -222,14 +233,12 @@ def test_an_async_change_gets_its_counts_once_its_task_is_seen_done(client, es, 
     )
     assert started.status_code == 200, started.text
     task_id = started.json()["task"]
-    visible(es)
     (change,) = listed(client, space)["changes"]
     assert change["task"] == task_id
     assert change["result"] is None  # not yet seen done
     assert change["selection"] == {"query": {"match_all": {}}}
 
     report = wait_done(client, space, task_id)
-    visible(es)
     (change,) = listed(client, space)["changes"]
     assert change["result"] == {
         "total": report["total"],
@@ -248,7 +257,6 @@ def test_workflow_changes_count_their_per_alert_results(make_client, es, es_url,
     for ids, note in (([first], "one"), ([first, second], "both")):
         body = {"alertIds": ids, "status": 5, "statusObservation": note}
         assert utm.post("/api/utm-alerts/status", json=body).status_code == 200
-    visible(es)
     newest, oldest = listed(make_client(), space)["changes"]
     assert (newest["dialect"], newest["note"], oldest["note"]) == ("utmstack", "both", "one")
     assert newest["selection"] == {"alert_ids": [first, second], "tags_to_add": []}
@@ -283,5 +291,4 @@ def test_changes_refusals_roles_and_history_off(make_client, make_key, es, seed,
     seed(space, 2)
     changed = quiet.post(status_path(space), json={"query": {"match_all": {}}, "status": "closed"})
     assert changed.status_code == 200 and changed.json()["updated"] == 2
-    visible(es)
     assert listed(quiet, space) == {"changes": [], "next": None}

@@ -36,7 +36,8 @@ from urllib.parse import unquote
 import orjson
 
 from alertstatus.engine.outcome import UpdateCounts
-from alertstatus.errors import InvalidCursor
+from alertstatus.engine.refreshes import RefreshCoalescer
+from alertstatus.errors import ChangeNotVisible, InvalidCursor
 from alertstatus.es.gateway import ElasticsearchError, Gateway
 
 log = logging.getLogger(__name__)
@@ -182,10 +183,17 @@ def new_record_id() -> str:
 class StatusHistory:
     """Writes change records and reads an alert's history back, joined with them."""
 
-    def __init__(self, gateway: Gateway, limit: int | None = DEFAULT_HISTORY_LIMIT) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        limit: int | None = DEFAULT_HISTORY_LIMIT,
+        refreshes: RefreshCoalescer | None = None,
+    ) -> None:
         self.gateway = gateway
         self.limit = limit  # None: no records, no entries
         self._index_ready = False
+        # the listing sees every change answered before it was asked (one refresh, shared)
+        self.refreshes = refreshes or RefreshCoalescer(gateway.refresh)
 
     @property
     def enabled(self) -> bool:
@@ -210,17 +218,12 @@ class StatusHistory:
                 return record_id
         raise ElasticsearchError(409, b"", "no free change record id")
 
-    async def annotate(
-        self, record_id: str | None, fields: Mapping[str, Any], *, visible: bool = False
-    ) -> None:
-        """Add what happened (per-alert results) to a record; best effort, the entries are kept.
-
-        `visible`: wait until a search sees it (a search finds a record by its task id).
-        """
+    async def annotate(self, record_id: str | None, fields: Mapping[str, Any]) -> None:
+        """Add what happened (per-alert results) to a record; best effort, the entries are kept."""
         if record_id is None:
             return
         try:
-            await self.gateway.update_document(RECORDS_INDEX, record_id, fields, refresh=visible)
+            await self.gateway.update_document(RECORDS_INDEX, record_id, fields, refresh=False)
         except ElasticsearchError as error:
             log.warning("change record %s not annotated: %s", record_id, error)
 
@@ -229,8 +232,8 @@ class StatusHistory:
         await self.annotate(record_id, {"counts": stored_counts(counts)})
 
     async def link_task(self, record_id: str | None, task_id: str) -> None:
-        """The task an asynchronous change runs as, searchable at once (best effort)."""
-        await self.annotate(record_id, {"task": task_id}, visible=True)
+        """The task an asynchronous change runs as (best effort); `task_done` finds it by it."""
+        await self.annotate(record_id, {"task": task_id})
 
     async def task_done(self, space_id: str, task_id: str, counts: UpdateCounts) -> None:
         """The counts of a finished task, on its record if it has none yet (best effort)."""
@@ -241,6 +244,7 @@ class StatusHistory:
             }
         }
         try:
+            await self._records_visible()  # the task's link, written when it started
             response = await self.gateway.search(
                 RECORDS_INDEX, {"size": 1, "_source": False, "query": query}, READ_PARAMS
             )
@@ -272,6 +276,7 @@ class StatusHistory:
             else:
                 body["search_after"] = [millis, record_id]
         body["query"] = {"bool": {"filter": filters}}
+        await self._records_visible()
         response = await self.gateway.search(RECORDS_INDEX, body, READ_PARAMS)
         hits = response.json()["hits"]["hits"]
         following = None
@@ -279,6 +284,14 @@ class StatusHistory:
             hits = hits[:size]
             following = encode_cursor(hits[-1]["sort"])
         return [change_summary(hit["_id"], hit["_source"]) for hit in hits], following
+
+    async def _records_visible(self) -> None:
+        """Refresh the records (shared by concurrent readers), so records and counts written
+        before this read are listed; if that fails, the listing is read as it is (logged)."""
+        try:  # no records index yet: the refresh answers with no shards, and nothing is listed
+            await self.refreshes.visible(RECORDS_INDEX)
+        except ChangeNotVisible as error:
+            log.warning("change records listed without a refresh: %s", error)
 
     async def entries(
         self, source: Mapping[str, Any], space_id: str | None = None
