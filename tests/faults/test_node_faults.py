@@ -278,8 +278,10 @@ def test_a_data_node_killed_during_an_asynchronous_closure(
     assert report.status_code == 200, report.text
     progress = report.json()
     assert progress["done"] and progress["updated"] == len(verdict.changed), progress
-    if len(verdict.changed) < len(selected(before)):  # the task stopped short: it says why
-        assert progress["failed"] and progress["response"]["failures"], progress
+    if len(verdict.changed) < len(selected(before)):  # the task stopped short: it says why,
+        # in the response's `failures` or, when a search of the task failed, in its `error`
+        assert progress["failed"], progress
+        assert progress["error"] or (progress["response"] or {}).get("failures"), progress
     rejoined(cluster)
     again = client.post(path, json=body)
     assert again.status_code == 200, again.text
