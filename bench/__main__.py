@@ -46,6 +46,7 @@ QUICK = Sizes(
     p6_rounds=2,
     p6_dialect_alerts=500,
     p3_clients=(1, 8),
+    p3_curve_requests=32,
 )
 
 
@@ -104,6 +105,10 @@ def main(
     p3_clients: Annotated[
         str, typer.Option(help="The P3 curve's concurrencies, e.g. 1,8,64,256.")
     ] = "1,8,64,256",
+    p3_curve_requests: Annotated[
+        int | None,
+        typer.Option(help="Requests per target at the curve's other points (default: P3's)."),
+    ] = None,
     phases: Annotated[str, typer.Option(help="Which phases, e.g. P1,P2.")] = "P1,P2,P3,P4,P5,P6",
     auth: Annotated[
         Authentication, typer.Option(help="The service's authentication (on: an API key).")
@@ -126,6 +131,7 @@ def main(
         p6_rounds=p6_rounds,
         p6_dialect_alerts=p6_dialect_alerts,
         p3_clients=tuple(int(clients) for clients in p3_clients.split(",") if clients.strip()),
+        p3_curve_requests=p3_curve_requests,
     )
     sizes = QUICK if quick else chosen_sizes
     with elasticsearch_for_tests(Settings()) as es_url:

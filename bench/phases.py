@@ -1,7 +1,8 @@
 """The measurements: P1-P5 side by side with Elasticsearch's own `_update_by_query`, and P6,
 the status history on vs off (bench/audit_overhead.py).
 
-The service is driven over HTTP; "direct" sends the engine's own request body straight to
+The service is driven over HTTP, with the API key of the run when authentication is on (the
+default, bench/server.py); "direct" sends the engine's own request body straight to
 Elasticsearch; "kibana" is Kibana's request (every doc rewritten, refresh, one slice). P2 measures
 the choice between Kibana's counting (the service's default) and the noop-skip
 (`?skip_unchanged=true`), each through the service and direct, not the default alone.
@@ -59,6 +60,13 @@ class Sizes:
     p6_rounds: int = 6  # on/off pairs per case and status
     p6_dialect_alerts: int = 5_000  # per UTMStack request
     p3_clients: tuple[int, ...] = (1, 8, 64, 256)  # the P3 curve; p3_concurrency is measured too
+    p3_curve_requests: int | None = None  # per target at the curve's other points; p3_requests
+
+    def requests_at(self, clients: int) -> int:
+        """P3's requests per target at `clients`: its own count at its own concurrency."""
+        if clients == self.p3_concurrency or self.p3_curve_requests is None:
+            return self.p3_requests
+        return self.p3_curve_requests
 
 
 @dataclass
@@ -231,10 +239,11 @@ class Bench:
                 space = f"{self.prefix}-p3-{clients}-{variants.index(variant)}"
                 alias = await seed_space(self.gateway, space, sizes.p3_alerts)
                 service = self.unauthenticated if variant == SERVICE_NO_AUTH else self.service
-                requests = self._p3_requests(space, alias, service if variant != DIRECT else None)
+                target = service if variant != DIRECT else None
+                requests = self._p3_requests(space, alias, target, sizes.requests_at(clients))
                 latencies, seconds = await self._hammer(http, requests, clients)
-                if service is not None and variant != DIRECT:
-                    peaks[variant] = max(peaks[variant], service.peak_rss_mb())
+                if target is not None:
+                    peaks[variant] = max(peaks[variant], target.peak_rss_mb())
                 say(f"P3 {variant}, {clients} clients: {len(latencies) / seconds:,.0f} req/s")
                 pooled[variant] = (pooled[variant][0] + latencies, pooled[variant][1] + seconds)
                 await drop_space(self.gateway, space)
@@ -246,13 +255,13 @@ class Bench:
         return rows
 
     def _p3_requests(
-        self, space: str, alias: str, service: ServiceProcess | None
+        self, space: str, alias: str, service: ServiceProcess | None, count: int
     ) -> list[tuple[str, bytes, dict[str, str]]]:
-        """`p3_requests` closures of 10 ids (one fixed sequence): to `service`, else direct."""
+        """`count` closures of 10 ids (one fixed sequence): to `service`, else direct."""
         sizes = self.sizes
         rng = random.Random(3)
         requests: list[tuple[str, bytes, dict[str, str]]] = []
-        for _ in range(sizes.p3_requests):
+        for _ in range(count):
             ids = tuple(alert_id(space, rng.randrange(sizes.p3_alerts)) for _ in range(10))
             if service is not None:
                 url = f"{service.url}/s/{space}{STATUS_PATH}"

@@ -19,7 +19,7 @@ from bench.report import curve_points
 
 
 def plot_curve(rows: list[Row], path: Path, title: str = "") -> Path | None:
-    """Draw the P3 curve of `rows` into `path` (SVG); None when the rows have no curve."""
+    """Draw the P3 curve of `rows` into `path`; None when the rows have no curve."""
     points = curve_points(rows)
     if not points:
         return None
@@ -52,7 +52,7 @@ def plot_curve(rows: list[Row], path: Path, title: str = "") -> Path | None:
             figure.suptitle(title, fontsize=7, wrap=True)
         figure.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, format="svg")
+        figure.savefig(path)  # the format from the suffix: .svg (the default path), .png, .pdf
     finally:
         pyplot.close(figure)
     return path
