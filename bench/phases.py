@@ -46,6 +46,7 @@ P3_CURVE = "P3 curve"  # P3 at each of `Sizes.p3_clients`: its own table and plo
 DIRECT = "direct"
 SERVICE = "service"
 SERVICE_NO_AUTH = "service, authentication off"  # P3 only: what authentication costs
+P3_WARM_UP = (16, 4)  # untimed requests and clients through each P3 path before the curve
 
 
 @dataclass
@@ -213,6 +214,7 @@ class Bench:
         the same id sequence for each, and pools the rounds.
         """
         points = sorted({*self.sizes.p3_clients, self.sizes.p3_concurrency})
+        await self._p3_warm_up(http)
         curve: list[Row] = []
         for clients in points:
             variants = [DIRECT, SERVICE]
@@ -226,6 +228,20 @@ class Bench:
             if clients == self.sizes.p3_concurrency:
                 self.rows += [measured[variant] for variant in variants]
         self.rows += curve
+
+    async def _p3_warm_up(self, http: aiohttp.ClientSession) -> None:
+        """Untimed closures by ids through each P3 path first (JIT, script cache, connection
+        pools, the key's verification), so the curve's first point, 1 client, is not a cold
+        start when P3 runs alone (`--phases P3`)."""
+        space = f"{self.prefix}-p3-warmup"
+        alias = await seed_space(self.gateway, space, self.sizes.p3_alerts)
+        count, clients = P3_WARM_UP
+        paths: list[ServiceProcess | None] = [None, self.service]  # None: direct
+        if self.unauthenticated is not None:
+            paths.append(self.unauthenticated)
+        for target in paths:
+            await self._hammer(http, self._p3_requests(space, alias, target, count), clients)
+        await drop_space(self.gateway, space)
 
     async def _p3_point(
         self, http: aiohttp.ClientSession, clients: int, variants: list[str]
