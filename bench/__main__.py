@@ -1,4 +1,9 @@
-"""`python -m bench`: seed the real node, measure P1-P6 side by side, print the table."""
+"""`python -m bench`: seed the real node, measure P1-P6 side by side, print the tables and
+write the P3 curve's plot.
+
+The service runs with authentication on (an API key made for the run, sent on every request to
+the service; the direct requests to Elasticsearch carry none); `--auth off` runs it without.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import asyncio
 import os
 import platform
 from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,8 +23,17 @@ from alertstatus.es.gateway import ConnectionSettings, Gateway
 from alertstatus.settings import Settings
 from bench import unwind_on_sigterm
 from bench.phases import ALL_PHASES, Bench, Row, Sizes
+from bench.plot import plot_curve
 from bench.report import render
-from bench.server import ServiceProcess
+from bench.server import ServiceProcess, bench_authorization
+
+DEFAULT_PLOT = Path("bench-results/p3-curve.svg")
+
+
+class Authentication(StrEnum):
+    ON = "on"
+    OFF = "off"
+
 
 QUICK = Sizes(
     alerts=2_000,
@@ -29,24 +45,47 @@ QUICK = Sizes(
     p6_alerts=1_000,
     p6_rounds=2,
     p6_dialect_alerts=500,
+    p3_clients=(1, 8),
+    p3_curve_requests=32,
 )
 
 
 async def measure(
-    es_url: str, sizes: Sizes, prefix: str = "bench", phases: frozenset[str] = ALL_PHASES
+    es_url: str,
+    sizes: Sizes,
+    prefix: str = "bench",
+    phases: frozenset[str] = ALL_PHASES,
+    authentication: Authentication = Authentication.ON,
 ) -> tuple[list[Row], str]:
-    """Run every phase against `es_url` with a fresh service process; rows and the header."""
+    """Run every phase against `es_url` with a fresh service process; rows and the header.
+
+    With authentication on, a second service process with it off is measured beside it in P3.
+    """
     gateway = Gateway(ConnectionSettings(url=es_url, request_timeout=7200))
     try:
         info = (await gateway.info()).json()
-        with ServiceProcess(es_url) as service:
-            rows = await Bench(gateway, service, sizes, prefix).run_all(phases)
+        if authentication is Authentication.ON:
+            authorization = await bench_authorization(gateway)
+            with (
+                ServiceProcess(es_url, authorization=authorization) as service,
+                ServiceProcess(es_url) as unauthenticated,
+            ):
+                bench = Bench(gateway, service, sizes, prefix, unauthenticated)
+                rows = await bench.run_all(phases)
+        else:
+            with ServiceProcess(es_url) as service:
+                rows = await Bench(gateway, service, sizes, prefix).run_all(phases)
     finally:
         await gateway.close()
+    described = (
+        "authentication on (an API key on every service request)"
+        if authentication is Authentication.ON
+        else "authentication off (--auth off)"
+    )
     header = (
         f"alertstatus bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{ClusterVersion.from_info(info)}; sizes: {sizes}"
+        f"{ClusterVersion.from_info(info)}; service: {described}; sizes: {sizes}"
     )
     return rows, header
 
@@ -63,27 +102,43 @@ def main(
     p6_dialect_alerts: Annotated[
         int, typer.Option(help="Alerts per UTMStack request in P6.")
     ] = 5_000,
+    p3_clients: Annotated[
+        str, typer.Option(help="The P3 curve's concurrencies, e.g. 1,8,64,256.")
+    ] = "1,8,64,256",
+    p3_curve_requests: Annotated[
+        int | None,
+        typer.Option(help="Requests per target at the curve's other points (default: P3's)."),
+    ] = None,
     phases: Annotated[str, typer.Option(help="Which phases, e.g. P1,P2.")] = "P1,P2,P3,P4,P5,P6",
+    auth: Annotated[
+        Authentication, typer.Option(help="The service's authentication (on: an API key).")
+    ] = Authentication.ON,
+    plot: Annotated[
+        Path, typer.Option(help="Where the P3 curve's plot (SVG) goes.")
+    ] = DEFAULT_PLOT,
     quick: Annotated[bool, typer.Option(help="Tiny sizes: a smoke run of seconds.")] = False,
 ) -> None:
     """Uses ELASTICSEARCH_URL, else starts a throwaway local node (as the tests do)."""
     unwind_on_sigterm()
     chosen_sizes = Sizes(
-        alerts,
-        p3_alerts,
-        p3_requests,
-        p3_concurrency,
-        p4_ids,
-        repeat,
-        p6_alerts,
-        p6_rounds,
-        p6_dialect_alerts,
+        alerts=alerts,
+        p3_alerts=p3_alerts,
+        p3_requests=p3_requests,
+        p3_concurrency=p3_concurrency,
+        p4_ids=p4_ids,
+        repeat=repeat,
+        p6_alerts=p6_alerts,
+        p6_rounds=p6_rounds,
+        p6_dialect_alerts=p6_dialect_alerts,
+        p3_clients=tuple(int(clients) for clients in p3_clients.split(",") if clients.strip()),
+        p3_curve_requests=p3_curve_requests,
     )
     sizes = QUICK if quick else chosen_sizes
     with elasticsearch_for_tests(Settings()) as es_url:
         chosen = frozenset(phases.upper().replace(" ", "").split(",")) & ALL_PHASES
-        rows, header = asyncio.run(measure(es_url, sizes, phases=chosen))
-    typer.echo(render(rows, header))
+        rows, header = asyncio.run(measure(es_url, sizes, phases=chosen, authentication=auth))
+    written = plot_curve(rows, plot, header)
+    typer.echo(render(rows, header, str(written) if written else None))
 
 
 if __name__ == "__main__":

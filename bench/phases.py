@@ -1,7 +1,8 @@
 """The measurements: P1-P5 side by side with Elasticsearch's own `_update_by_query`, and P6,
 the status history on vs off (bench/audit_overhead.py).
 
-The service is driven over HTTP; "direct" sends the engine's own request body straight to
+The service is driven over HTTP, with the API key of the run when authentication is on (the
+default, bench/server.py); "direct" sends the engine's own request body straight to
 Elasticsearch; "kibana" is Kibana's request (every doc rewritten, refresh, one slice). P2 measures
 the choice between Kibana's counting (the service's default) and the noop-skip
 (`?skip_unchanged=true`), each through the service and direct, not the default alone.
@@ -10,6 +11,7 @@ the choice between Kibana's counting (the service's default) and the noop-skip
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import statistics
 import sys
@@ -40,6 +42,11 @@ SERVICE_SKIP = "service skip_unchanged=true"  # P2: the noop-skip, asked for per
 SERVICE_COUNTING = "service Kibana counting (default)"
 LONG = aiohttp.ClientTimeout(total=None)
 ALL_PHASES = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
+P3_CURVE = "P3 curve"  # P3 at each of `Sizes.p3_clients`: its own table and plot (bench/report.py)
+DIRECT = "direct"
+SERVICE = "service"
+SERVICE_NO_AUTH = "service, authentication off"  # P3 only: what authentication costs
+P3_WARM_UP = (16, 4)  # untimed requests and clients through each P3 path before the curve
 
 
 @dataclass
@@ -53,6 +60,14 @@ class Sizes:
     p6_alerts: int = 20_000  # per twin space
     p6_rounds: int = 6  # on/off pairs per case and status
     p6_dialect_alerts: int = 5_000  # per UTMStack request
+    p3_clients: tuple[int, ...] = (1, 8, 64, 256)  # the P3 curve; p3_concurrency is measured too
+    p3_curve_requests: int | None = None  # per target at the curve's other points; p3_requests
+
+    def requests_at(self, clients: int) -> int:
+        """P3's requests per target at `clients`: its own count at its own concurrency."""
+        if clients == self.p3_concurrency or self.p3_curve_requests is None:
+            return self.p3_requests
+        return self.p3_curve_requests
 
 
 @dataclass
@@ -86,12 +101,21 @@ def say(text: str) -> None:
 
 
 class Bench:
+    """The phases against `service`; `unauthenticated`, when given, is the same app with
+    authentication off, measured beside it in P3."""
+
     def __init__(
-        self, gateway: Gateway, service: ServiceProcess, sizes: Sizes, prefix: str = "bench"
+        self,
+        gateway: Gateway,
+        service: ServiceProcess,
+        sizes: Sizes,
+        prefix: str = "bench",
+        unauthenticated: ServiceProcess | None = None,
     ) -> None:
         self.prefix = prefix  # spaces are `<prefix>-p1-0`, ...: runs on one node stay apart
         self.gateway = gateway
         self.service = service
+        self.unauthenticated = unauthenticated
         self.sizes = sizes
         self.rows: list[Row] = []
 
@@ -99,7 +123,7 @@ class Bench:
         self, http: aiohttp.ClientSession, space: str, body: Any, query: str = ""
     ) -> Any:
         url = f"{self.service.url}/s/{space}{STATUS_PATH}{query}"
-        async with http.post(url, json=body) as answer:
+        async with http.post(url, json=body, headers=self.service.headers) as answer:
             text = await answer.read()
             if answer.status != 200:
                 raise RuntimeError(f"service answered {answer.status}: {text[:300]!r}")
@@ -183,66 +207,123 @@ class Bench:
             self.rows.append(best[number])
 
     async def concurrent_id_closures(self, http: aiohttp.ClientSession) -> None:
-        """P3: many clients closing 10 random ids each; same id sequence for both targets."""
+        """P3: clients closing 10 random ids each, at each concurrency of the curve.
+
+        At `p3_concurrency` (the P3 rows and targets) the service with authentication off runs
+        too when there is one. Every point runs its variants `repeat` times in alternating order,
+        the same id sequence for each, and pools the rounds.
+        """
+        points = sorted({*self.sizes.p3_clients, self.sizes.p3_concurrency})
+        await self._p3_warm_up(http)
+        curve: list[Row] = []
+        for clients in points:
+            variants = [DIRECT, SERVICE]
+            if clients == self.sizes.p3_concurrency and self.unauthenticated is not None:
+                variants.append(SERVICE_NO_AUTH)
+            measured = await self._p3_point(http, clients, variants)
+            curve += [
+                dataclasses.replace(measured[variant], phase=P3_CURVE)
+                for variant in (DIRECT, SERVICE)
+            ]
+            if clients == self.sizes.p3_concurrency:
+                self.rows += [measured[variant] for variant in variants]
+        self.rows += curve
+
+    async def _p3_warm_up(self, http: aiohttp.ClientSession) -> None:
+        """Untimed closures by ids through each P3 path first (JIT, script cache, connection
+        pools, the key's verification), so the curve's first point, 1 client, is not a cold
+        start when P3 runs alone (`--phases P3`)."""
+        space = f"{self.prefix}-p3-warmup"
+        alias = await seed_space(self.gateway, space, self.sizes.p3_alerts)
+        count, clients = P3_WARM_UP
+        paths: list[ServiceProcess | None] = [None, self.service]  # None: direct
+        if self.unauthenticated is not None:
+            paths.append(self.unauthenticated)
+        for target in paths:
+            await self._hammer(http, self._p3_requests(space, alias, target, count), clients)
+        await drop_space(self.gateway, space)
+
+    async def _p3_point(
+        self, http: aiohttp.ClientSession, clients: int, variants: list[str]
+    ) -> dict[str, Row]:
         sizes = self.sizes
-        pooled: dict[str, tuple[list[float], float]] = {"direct": ([], 0.0), "service": ([], 0.0)}
-        peak = 0.0
-        variants = ["direct", "service", "service", "direct"] * sizes.repeat
-        for variant in variants[: 2 * sizes.repeat]:
-            space = f"{self.prefix}-p3-{variant}"
-            alias = await seed_space(self.gateway, space, sizes.p3_alerts)
-            rng = random.Random(3)
-            requests: list[tuple[str, bytes]] = []
-            for _ in range(sizes.p3_requests):
-                ids = tuple(alert_id(space, rng.randrange(sizes.p3_alerts)) for _ in range(10))
-                if variant == "service":
-                    url = f"{self.service.url}/s/{space}{STATUS_PATH}"
-                    # concurrent clients overlap on ids: proceed past version conflicts
-                    body: Any = {
-                        "signal_ids": list(ids),
-                        "status": "closed",
-                        "conflicts": "proceed",
-                    }
-                else:
-                    params, body = update_by_query_request(
-                        close_change(space, AlertIds(ids), Conflicts.PROCEED), EngineOptions()
-                    )
-                    url = f"{self.gateway.connection.url}/{alias}/_update_by_query{_query(params)}"
-                requests.append((url, orjson.dumps(body)))
-            latencies, seconds = await self._hammer(http, requests, sizes.p3_concurrency)
-            if variant == "service":
-                peak = max(peak, self.service.peak_rss_mb())
-            say(f"P3 {variant}: {len(latencies) / seconds:,.0f} req/s")
-            pooled[variant] = (pooled[variant][0] + latencies, pooled[variant][1] + seconds)
-            await drop_space(self.gateway, space)
-        for variant in ("direct", "service"):
-            row = self._latency_row("P3", variant, pooled[variant])
-            row.rss_mb = peak if variant == "service" else None
-            self.rows.append(row)
+        pooled: dict[str, tuple[list[float], float]] = {variant: ([], 0.0) for variant in variants}
+        peaks = dict.fromkeys(variants, 0.0)
+        for round_number in range(sizes.repeat):
+            order = variants[::-1] if round_number % 2 else variants  # none always runs first
+            for variant in order:
+                space = f"{self.prefix}-p3-{clients}-{variants.index(variant)}"
+                alias = await seed_space(self.gateway, space, sizes.p3_alerts)
+                service = self.unauthenticated if variant == SERVICE_NO_AUTH else self.service
+                target = service if variant != DIRECT else None
+                requests = self._p3_requests(space, alias, target, sizes.requests_at(clients))
+                latencies, seconds = await self._hammer(http, requests, clients)
+                if target is not None:
+                    peaks[variant] = max(peaks[variant], target.peak_rss_mb())
+                say(f"P3 {variant}, {clients} clients: {len(latencies) / seconds:,.0f} req/s")
+                pooled[variant] = (pooled[variant][0] + latencies, pooled[variant][1] + seconds)
+                await drop_space(self.gateway, space)
+        rows = {}
+        for variant in variants:
+            row = self._latency_row("P3", variant, pooled[variant], clients)
+            row.rss_mb = peaks[variant] if variant != DIRECT else None
+            rows[variant] = row
+        return rows
+
+    def _p3_requests(
+        self, space: str, alias: str, service: ServiceProcess | None, count: int
+    ) -> list[tuple[str, bytes, dict[str, str]]]:
+        """`count` closures of 10 ids (one fixed sequence): to `service`, else direct."""
+        sizes = self.sizes
+        rng = random.Random(3)
+        requests: list[tuple[str, bytes, dict[str, str]]] = []
+        for _ in range(count):
+            ids = tuple(alert_id(space, rng.randrange(sizes.p3_alerts)) for _ in range(10))
+            if service is not None:
+                url = f"{service.url}/s/{space}{STATUS_PATH}"
+                # concurrent clients overlap on ids: proceed past version conflicts
+                body: Any = {"signal_ids": list(ids), "status": "closed", "conflicts": "proceed"}
+                headers = service.headers
+            else:  # Kibana's request: refresh=true each
+                params, body = update_by_query_request(
+                    close_change(space, AlertIds(ids), Conflicts.PROCEED), EngineOptions()
+                )
+                url = f"{self.gateway.connection.url}/{alias}/_update_by_query{_query(params)}"
+                headers = {}
+            requests.append((url, orjson.dumps(body), headers))
+        return requests
 
     async def _hammer(
-        self, http: aiohttp.ClientSession, requests: list[tuple[str, bytes]], concurrency: int
+        self,
+        http: aiohttp.ClientSession,
+        requests: list[tuple[str, bytes, dict[str, str]]],
+        concurrency: int,
     ) -> tuple[list[float], float]:
         queue = list(reversed(requests))
         latencies: list[float] = []
-        headers = {"content-type": "application/json"}
 
         async def client() -> None:
             while queue:
-                url, body = queue.pop()
+                url, body, headers = queue.pop()
                 started = time.perf_counter()
-                async with http.post(url, data=body, headers=headers) as answer:
+                async with http.post(
+                    url, data=body, headers={"content-type": "application/json", **headers}
+                ) as answer:
                     await answer.read()
                     if answer.status != 200:
                         raise RuntimeError(f"{url} answered {answer.status}")
                 latencies.append(time.perf_counter() - started)
 
         self.service.reset_peak()
+        if self.unauthenticated is not None:
+            self.unauthenticated.reset_peak()
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(concurrency)))
         return latencies, time.perf_counter() - started
 
-    def _latency_row(self, phase: str, variant: str, measured: tuple[list[float], float]) -> Row:
+    def _latency_row(
+        self, phase: str, variant: str, measured: tuple[list[float], float], clients: int
+    ) -> Row:
         latencies, seconds = measured
         cuts = statistics.quantiles(latencies, n=100)
         row = Row(
@@ -253,11 +334,12 @@ class Bench:
             unit="req/s",
             p50_ms=cuts[49] * 1000,
             p99_ms=cuts[98] * 1000,
-            rss_mb=self.service.peak_rss_mb() if variant == "service" else None,
-            note=f"{self.sizes.p3_concurrency} clients x 10 ids; {self.sizes.repeat} rounds pooled",
+            note=f"{clients} clients x 10 ids; {self.sizes.repeat} rounds pooled",
+            extra={"clients": clients},
         )
         say(
-            f"{phase} {variant}: {row.rate:,.0f} req/s p50 {row.p50_ms:.1f} ms p99 {row.p99_ms:.1f}"
+            f"{phase} {variant}, {clients} clients: {row.rate:,.0f} req/s "
+            f"p50 {row.p50_ms:.1f} ms p99 {row.p99_ms:.1f}"
         )
         return row
 
@@ -283,12 +365,15 @@ class Bench:
         async with http.post(
             f"{base}{STATUS_PATH}?wait_for_completion=false",
             json={"query": TIME_RANGE, "status": "closed"},
+            headers=self.service.headers,
         ) as answer:
             task = (await answer.json())["task"]
         polls = 0
         while True:
             polls += 1
-            async with http.get(f"{base}/api/alertstatus/tasks/{task}") as answer:
+            async with http.get(
+                f"{base}/api/alertstatus/tasks/{task}", headers=self.service.headers
+            ) as answer:
                 report = await answer.json()
             say(f"P5 task {task}: {report['updated']}/{report['total']} updated")
             if report["done"]:
@@ -323,7 +408,8 @@ class Bench:
                 self.rows.append(row)
 
     async def run_all(self, phases: frozenset[str] = ALL_PHASES) -> list[Row]:
-        connector = aiohttp.TCPConnector(limit=self.sizes.p3_concurrency * 2)
+        most_clients = max(self.sizes.p3_concurrency, *self.sizes.p3_clients)
+        connector = aiohttp.TCPConnector(limit=most_clients * 2)
         async with aiohttp.ClientSession(connector=connector, timeout=LONG) as http:
             if phases & {"P1", "P2"}:
                 await self.time_range_closures(http, phases)

@@ -1,8 +1,16 @@
-"""The bench's table (Markdown, pasted as is into docs/performance.md) and its targets."""
+"""The bench's tables (Markdown, pasted as is into docs/performance.md) and its targets."""
 
 from __future__ import annotations
 
-from bench.phases import SERVICE_COUNTING, SERVICE_SKIP, Row
+from bench.phases import (
+    DIRECT,
+    P3_CURVE,
+    SERVICE,
+    SERVICE_COUNTING,
+    SERVICE_NO_AUTH,
+    SERVICE_SKIP,
+    Row,
+)
 
 
 def _find(rows: list[Row], phase: str, variant: str) -> Row | None:
@@ -19,10 +27,55 @@ def table(rows: list[Row]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
+        if r.phase == P3_CURVE:  # its own table
+            continue
         lines.append(
             f"| {r.phase} | {r.variant} | {r.work:,} | {r.seconds:.2f} | {r.rate:,.0f} {r.unit} "
             f"| {_ms(r.p50_ms)} | {_ms(r.p99_ms)} | {_ms(r.rss_mb)} | {r.note} |"
         )
+    return "\n".join(lines)
+
+
+def curve_points(rows: list[Row]) -> list[tuple[int, Row, Row]]:
+    """(clients, direct, service) of the P3 curve, fewest clients first."""
+    by_clients: dict[int, dict[str, Row]] = {}
+    for row in rows:
+        if row.phase == P3_CURVE:
+            by_clients.setdefault(row.extra["clients"], {})[row.variant] = row
+    return [
+        (clients, variants[DIRECT], variants[SERVICE])
+        for clients, variants in sorted(by_clients.items())
+        if DIRECT in variants and SERVICE in variants
+    ]
+
+
+def added_latency_ms(rows: list[Row]) -> float | None:
+    """The service's p50 minus direct's at one client (what the service adds per request)."""
+    for clients, direct, service in curve_points(rows):
+        if clients == 1 and direct.p50_ms is not None and service.p50_ms is not None:
+            return service.p50_ms - direct.p50_ms
+    return None
+
+
+def curve_table(rows: list[Row]) -> str:
+    """P3 per concurrency: service vs direct (Kibana's request), throughput and latency."""
+    lines = [
+        "| clients | direct req/s | service req/s | throughput ratio | direct p50 ms "
+        "| direct p99 ms | service p50 ms | service p99 ms | p99 ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for clients, direct, service in curve_points(rows):
+        throughput = service.rate / direct.rate if direct.rate else 0.0
+        p99 = service.p99_ms / direct.p99_ms if direct.p99_ms and service.p99_ms else 0.0
+        lines.append(
+            f"| {clients} | {direct.rate:,.1f} | {service.rate:,.1f} | {throughput:.2f}x "
+            f"| {_ms(direct.p50_ms)} | {_ms(direct.p99_ms)} | {_ms(service.p50_ms)} "
+            f"| {_ms(service.p99_ms)} | {p99:.2f}x |"
+        )
+    added = added_latency_ms(rows)
+    if added is not None:
+        added_text = f"Service added latency at 1 client (p50 service - p50 direct): {added:.1f} ms"
+        lines += ["", added_text]
     return "\n".join(lines)
 
 
@@ -45,6 +98,18 @@ def targets(rows: list[Row]) -> list[tuple[str, str, bool]]:
     if service and direct and service.p99_ms and direct.p99_ms:
         value = service.p99_ms / direct.p99_ms
         checks.append(("P3 p99 service / direct", f"{value:.2f}x (want <= 1.2x)", value <= 1.2))
+    # issue 16's targets for P3 (docs/performance.md, "P3 curve")
+    ratio("P3 throughput service vs direct (issue 16)", service, direct, 3.0)
+    if service and direct and service.p99_ms and direct.p99_ms:
+        value = service.p99_ms / direct.p99_ms
+        checks.append(
+            ("P3 p99 service / direct (issue 16)", f"{value:.2f}x (want <= 0.5x)", value <= 0.5)
+        )
+    added = added_latency_ms(rows)
+    if added is not None:
+        checks.append(
+            ("P3 service added p50 at 1 client", f"{added:.1f} ms (want <= 2 ms)", added <= 2)
+        )
     if service and service.rss_mb is not None:
         checks.append(
             ("P3 service peak RSS", f"{service.rss_mb:.0f} MB (want <= 200)", service.rss_mb <= 200)
@@ -57,8 +122,31 @@ def targets(rows: list[Row]) -> list[tuple[str, str, bool]]:
     return checks
 
 
-def render(rows: list[Row], header: str) -> str:
+def authentication_cost(rows: list[Row]) -> str | None:
+    """P3 at `p3_concurrency`: the service with authentication on against the same app without."""
+    service, unauthenticated = _find(rows, "P3", SERVICE), _find(rows, "P3", SERVICE_NO_AUTH)
+    if not (service and unauthenticated and unauthenticated.rate and unauthenticated.p99_ms):
+        return None
+    throughput = service.rate / unauthenticated.rate
+    p99 = (service.p99_ms or 0.0) / unauthenticated.p99_ms
+    return (
+        f"Authentication's cost at P3 ({service.extra['clients']} clients): throughput "
+        f"{throughput:.2f}x, p99 {p99:.2f}x "
+        "(service with an API key / the same service with authentication off)"
+    )
+
+
+def render(rows: list[Row], header: str, plot_path: str | None = None) -> str:
     checks = targets(rows)
-    lines = [header, "", table(rows), "", "| target | measured | met |", "|---|---|---|"]
+    lines = [header, "", table(rows)]
+    cost = authentication_cost(rows)
+    if cost:
+        lines += ["", cost]
+    if curve_points(rows):
+        lines += ["", "P3 curve (Kibana's request direct, refresh=true each, vs the service):"]
+        lines += ["", curve_table(rows)]
+        if plot_path:
+            lines += ["", f"P3 curve plot: {plot_path}"]
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else 'NO'} |" for name, value, ok in checks]
     return "\n".join(lines)

@@ -1,4 +1,8 @@
-"""The service under test: the real app in its own uvicorn process on loopback, RSS sampled."""
+"""The service under test: the real app in its own uvicorn process on loopback, RSS sampled.
+
+It runs with authentication on, as users run it: `bench_authorization` makes an API key through
+the service's own key store, and every request to the service sends it (docs/performance.md).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,11 @@ from typing import BinaryIO
 
 import psutil
 
+from alertstatus.auth.api_keys import ApiKeyStore
+from alertstatus.auth.models import Role
+from alertstatus.es.gateway import Gateway
 from alertstatus.es.runtime import end_with_parent
+from alertstatus.settings import Settings
 
 
 def free_loopback_port() -> int:
@@ -24,20 +32,35 @@ def free_loopback_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def bench_authorization(gateway: Gateway) -> str:
+    """A new all-spaces admin key on the bench's cluster; its `Authorization` header value."""
+    store = ApiKeyStore(gateway, Settings().api_key_index)
+    key = await store.create(role=Role.ADMIN, spaces=None, name="bench")
+    return key.header
+
+
 class ServiceProcess:
-    """The app under uvicorn against `es_url`; `peak_rss()` since `reset_peak()`."""
+    """The app under uvicorn against `es_url`; `peak_rss()` since `reset_peak()`.
+
+    With `authorization` (an `Authorization` header value, `bench_authorization`) authentication
+    is on and `headers` carries it; without, the service runs with authentication off.
+    """
 
     def __init__(
-        self, es_url: str, env: dict[str, str] | None = None, log_path: Path | None = None
+        self,
+        es_url: str,
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+        authorization: str | None = None,
     ) -> None:
         self.port = free_loopback_port()
         self.log_path = log_path  # the service's stdout and stderr; inherited when None
         self.url = f"http://127.0.0.1:{self.port}"
-        # auth off: the bench measures the engine (a cached key check costs one SHA-256 per call)
+        self.headers = {"authorization": authorization} if authorization else {}
         self._env = {
             **os.environ,
             "ELASTICSEARCH_URL": es_url,
-            "ALERTSTATUS_AUTH_ENABLED": "false",
+            "ALERTSTATUS_AUTH_ENABLED": "true" if authorization else "false",
             **(env or {}),
         }
         self._process: subprocess.Popen[bytes] | None = None

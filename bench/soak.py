@@ -4,7 +4,8 @@
 
 It uses ELASTICSEARCH_URL, else starts a throwaway local node exactly as `python -m bench` does,
 seeds demo alerts in a space of its own (the ids the load generator closes), starts the real
-service in its own uvicorn process (bench/server.py) and runs the load generator against it. Every
+service in its own uvicorn process (bench/server.py), with authentication on and an API key made
+for the run, and runs the load generator against it, sending that key. Every
 `--sample-seconds` it samples the service process (and its children): RSS, open file descriptors
 and TCP connections (psutil); and the cluster's JVM heap (`GET _nodes/stats/jvm`: used, percent,
 old generation). Then it prints Markdown tables (docs/reliability.md, "Soak") and exits 1 when a
@@ -66,7 +67,7 @@ from alertstatus.es.gateway import ConnectionSettings, ElasticsearchError, Gatew
 from alertstatus.settings import Settings
 from bench import unwind_on_sigterm
 from bench.seeding import drop_space, seed_space
-from bench.server import ServiceProcess
+from bench.server import ServiceProcess, bench_authorization
 
 WARM_UP_SECONDS = 60.0
 WARM_UP_SHARE = 0.2  # of a run shorter than 5 minutes
@@ -229,6 +230,7 @@ async def drive(
         duration=plan.seconds,
         space_id=plan.space,
         id_range=plan.alerts,
+        headers=service.headers,
     )
     samples: list[Sample] = []
     started = time.monotonic()
@@ -278,7 +280,8 @@ async def soak(
     try:
         info = (await gateway.info()).json()
         await seed_space(gateway, plan.space, plan.alerts)
-        with ServiceProcess(es_url, log_path=service_log) as service:
+        authorization = await bench_authorization(gateway)  # authentication on, as users run it
+        with ServiceProcess(es_url, log_path=service_log, authorization=authorization) as service:
             samples, report = await drive(gateway, service, plan, on_sample)
             rss_peak = int(service.peak_rss_mb() * MB)
     finally:
@@ -289,7 +292,8 @@ async def soak(
         f"alertstatus soak, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{ClusterVersion.from_info(info)}; {plan.minutes:g} min, {plan.clients} clients, "
-        f"a sample every {plan.sample_seconds:g} s, {plan.alerts:,} alerts"
+        f"a sample every {plan.sample_seconds:g} s, {plan.alerts:,} alerts; authentication on "
+        "(an API key)"
     )
     rss_peak = max([rss_peak, *(sample.rss for sample in samples)])
     return SoakRun(plan, header, samples, report, report.seconds, rss_peak)

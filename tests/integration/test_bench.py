@@ -6,7 +6,8 @@ import asyncio
 import uuid
 
 from bench.__main__ import measure
-from bench.phases import Sizes
+from bench.phases import P3_CURVE, Sizes
+from bench.plot import plot_curve
 from bench.report import render
 
 ROWS = [
@@ -22,6 +23,7 @@ ROWS = [
     ("P2", "kibana"),
     ("P3", "direct"),
     ("P3", "service"),
+    ("P3", "service, authentication off"),
     ("P4", "service"),
     ("P5", "service async"),
 ]
@@ -31,9 +33,11 @@ P6_CASES = (
     "full history, UTMStack path (20 entries, the bound)",
 )
 P6_ROWS = [("P6", f"history {mode}, {case}") for case in P6_CASES for mode in ("on", "off")]
+# the P3 curve at 1 and 8 clients (8 is also P3's own concurrency: measured once)
+CURVE_ROWS = [(P3_CURVE, variant) for clients in (1, 8) for variant in ("direct", "service")]
 
 
-def test_quick_bench_prints_every_row(es_url, cluster_version) -> None:
+def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None:
     sizes = Sizes(
         alerts=300,
         p3_alerts=200,
@@ -44,11 +48,15 @@ def test_quick_bench_prints_every_row(es_url, cluster_version) -> None:
         p6_alerts=200,
         p6_rounds=1,
         p6_dialect_alerts=50,
+        p3_clients=(1, 8),
+        p3_curve_requests=32,  # at 1 client; 8 is P3's own point (64 requests)
     )
 
     rows, header = asyncio.run(measure(es_url, sizes, prefix=f"b{uuid.uuid4().hex[:8]}"))
 
-    assert [(row.phase, row.variant) for row in rows] == ROWS + P6_ROWS
+    after_p3 = ROWS.index(("P4", "service"))  # the curve's rows follow P3's own
+    expected = ROWS[:after_p3] + CURVE_ROWS + ROWS[after_p3:] + P6_ROWS
+    assert [(row.phase, row.variant) for row in rows] == expected
     by_name = {(row.phase, row.variant): row for row in rows}
     assert by_name[("P1", "service")].extra["updated"] == 300
     assert by_name[("P2", "kibana")].extra["updated"] == 300
@@ -57,8 +65,20 @@ def test_quick_bench_prints_every_row(es_url, cluster_version) -> None:
     assert (counting["updated"], counting["noops"]) == (300, 0)
     assert by_name[("P3", "service")].work == 64 and by_name[("P3", "service")].rss_mb > 0
     assert by_name[("P5", "service async")].work == 300
-    text = render(rows, header)
-    assert f"{cluster_version}; sizes" in header  # the engine the figures are from
+    curve = [row for row in rows if row.phase == P3_CURVE]
+    assert [row.extra["clients"] for row in curve] == [1, 1, 8, 8]
+    assert [row.work for row in curve] == [32, 32, 64, 64]
+    assert all(row.p99_ms >= row.p50_ms > 0 for row in curve)
+    plot = plot_curve(rows, tmp_path / "out" / "p3-curve.svg", header)
+    text = render(rows, header, str(plot))
+    assert f"{cluster_version}; service: authentication on" in header  # engine and auth named
+    assert plot.read_text().lstrip().startswith("<?xml") and "<svg" in plot.read_text()
+    assert f"P3 curve plot: {plot}" in text
+    assert "| clients | direct req/s | service req/s | throughput ratio |" in text
+    for clients in (1, 8):
+        assert f"\n| {clients} | " in text
+    assert "Service added latency at 1 client (p50 service - p50 direct): " in text
+    assert "Authentication's cost at P3 (8 clients): throughput " in text
     assert by_name[P6_ROWS[0]].work == 200 and by_name[P6_ROWS[-1]].work == 50
     assert all(by_name[row].seconds > 0 for row in P6_ROWS)
     for phase, variant in ROWS + P6_ROWS:
@@ -69,6 +89,9 @@ def test_quick_bench_prints_every_row(es_url, cluster_version) -> None:
         "P2 service Kibana counting vs kibana",
         "P3 p99",
         "P3 service peak RSS",
+        "P3 throughput service vs direct (issue 16)",
+        "P3 p99 service / direct (issue 16)",
+        "P3 service added p50 at 1 client",
         *(f"P6 status history cost, {case}" for case in P6_CASES),
     )
     for target in targets:
