@@ -47,6 +47,7 @@ QUICK = Sizes(
     p6_dialect_alerts=500,
     p3_clients=(1, 8),
     p3_curve_requests=32,
+    p7_alerts=3_000,
 )
 
 
@@ -109,7 +110,11 @@ def main(
         int | None,
         typer.Option(help="Requests per target at the curve's other points (default: P3's)."),
     ] = None,
-    phases: Annotated[str, typer.Option(help="Which phases, e.g. P1,P2.")] = "P1,P2,P3,P4,P5,P6",
+    p7_alerts: Annotated[
+        int, typer.Option(help="Alerts of P7's one sharded space (seeded once).")
+    ] = 1_000_000,
+    p7_shards: Annotated[int, typer.Option(min=1, help="Primary shards of P7's space.")] = 3,
+    phases: Annotated[str, typer.Option(help="Which phases, e.g. P1,P2.")] = "P1,P2,P3,P4,P5,P6,P7",
     auth: Annotated[
         Authentication, typer.Option(help="The service's authentication (on: an API key).")
     ] = Authentication.ON,
@@ -132,6 +137,8 @@ def main(
         p6_dialect_alerts=p6_dialect_alerts,
         p3_clients=tuple(int(clients) for clients in p3_clients.split(",") if clients.strip()),
         p3_curve_requests=p3_curve_requests,
+        p7_alerts=p7_alerts,
+        p7_shards=p7_shards,
     )
     sizes = QUICK if quick else chosen_sizes
     with elasticsearch_for_tests(Settings()) as es_url:

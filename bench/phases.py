@@ -34,14 +34,14 @@ from alertstatus.engine.model import (
 from alertstatus.engine.service import EngineOptions, update_by_query_request
 from alertstatus.es.gateway import Gateway, _query
 from bench.audit_overhead import MODES, AuditBench
-from bench.seeding import TIME_RANGE, drop_space, seed_space
+from bench.seeding import TIME_RANGE, drop_space, reopen_all, seed_space
 from bench.server import ServiceProcess
 
 STATUS_PATH = "/api/detection_engine/signals/status"
 SERVICE_SKIP = "service skip_unchanged=true"  # P2: the noop-skip, asked for per request
 SERVICE_COUNTING = "service Kibana counting (default)"
 LONG = aiohttp.ClientTimeout(total=None)
-ALL_PHASES = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
+ALL_PHASES = frozenset({"P1", "P2", "P3", "P4", "P5", "P6", "P7"})
 P3_CURVE = "P3 curve"  # P3 at each of `Sizes.p3_clients`: its own table and plot (bench/report.py)
 DIRECT = "direct"
 SERVICE = "service"
@@ -62,6 +62,8 @@ class Sizes:
     p6_dialect_alerts: int = 5_000  # per UTMStack request
     p3_clients: tuple[int, ...] = (1, 8, 64, 256)  # the P3 curve; p3_concurrency is measured too
     p3_curve_requests: int | None = None  # per target at the curve's other points; p3_requests
+    p7_alerts: int = 1_000_000  # P7: P1 on one sharded space, seeded once
+    p7_shards: int = 3
 
     def requests_at(self, clients: int) -> int:
         """P3's requests per target at `clients`: its own count at its own concurrency."""
@@ -133,7 +135,9 @@ class Bench:
         params, body = update_by_query_request(close_change(space, selector), options)
         return (await self.gateway.update_by_query(alerts_alias(space), body, params)).json()
 
-    async def _timed(self, phase: str, variant: str, space: str, run: Any, note: str = "") -> Row:
+    async def _timed(
+        self, phase: str, variant: str, space: str, run: Any, note: str = "", drop: bool = True
+    ) -> Row:
         self.service.reset_peak()
         started = time.perf_counter()
         answer = await run
@@ -143,7 +147,8 @@ class Bench:
             f"updated {answer['updated']}, noops {answer['noops']}, ES took {answer['took']} ms"
         )
         say(f"{phase} {variant}: {row.work} docs in {seconds:.2f} s ({row.rate:,.0f} docs/s)")
-        await drop_space(self.gateway, space)
+        if drop:
+            await drop_space(self.gateway, space)
         return row
 
     async def _warm_up(self, http: aiohttp.ClientSession) -> None:
@@ -205,6 +210,49 @@ class Bench:
         for number in sorted(best):
             best[number].note += f"; best of {self.sizes.repeat}"
             self.rows.append(best[number])
+
+    async def sharded_closures(self, http: aiohttp.ClientSession) -> None:
+        """P7: P1 at scale on one space of `p7_shards` primary shards, seeded once.
+
+        Each variant closes every alert of the range; an untimed reopen (bench/seeding.py) puts
+        them back between variants, so a million alerts are seeded once, not once per variant.
+        The service slices by itself (its default, `ALERTSTATUS_UPDATE_SLICES=shards`); Kibana's
+        request runs one slice; "direct slices=N" is the engine's body with one slice per shard
+        and no history, the benefit of slicing alone. One untimed Kibana closure first warms the
+        node and gives every alert the fields a closure writes, so every variant rewrites the
+        same documents.
+        """
+        sizes = self.sizes
+        space = f"{self.prefix}-p7"
+        alias = await seed_space(self.gateway, space, sizes.p7_alerts, shards=sizes.p7_shards)
+        say(f"P7: {sizes.p7_alerts:,} alerts seeded on {sizes.p7_shards} shards")
+        kibana = EngineOptions(skip_unchanged=False)
+        plans: list[tuple[str, EngineOptions | None]] = [
+            ("service", None),
+            ("kibana", kibana),
+            (f"direct slices={sizes.p7_shards}", EngineOptions(slices=str(sizes.p7_shards))),
+        ]
+        await self._direct(space, kibana, AlertQuery(TIME_RANGE))
+        await reopen_all(self.gateway, alias)
+        best: dict[str, Row] = {}
+        for round_number in range(sizes.repeat):
+            order = plans[::-1] if round_number % 2 else plans  # none always runs first
+            for variant, options in order:
+                if options is None:
+                    body = {"query": TIME_RANGE, "status": "closed"}
+                    run = self._service_close(http, space, body)
+                else:
+                    run = self._direct(space, options, AlertQuery(TIME_RANGE))
+                row = await self._timed("P7", variant, space, run, drop=False)
+                row.note += f"; slices {len(row.extra.get('slices') or []) or 1}"
+                row.extra["shards"] = sizes.p7_shards
+                await reopen_all(self.gateway, alias)
+                if variant not in best or row.seconds < best[variant].seconds:
+                    best[variant] = row
+        await drop_space(self.gateway, space)
+        for variant, _ in plans:
+            best[variant].note += f"; {sizes.p7_shards} shards, best of {sizes.repeat}"
+            self.rows.append(best[variant])
 
     async def concurrent_id_closures(self, http: aiohttp.ClientSession) -> None:
         """P3: clients closing 10 random ids each, at each concurrency of the curve.
@@ -419,6 +467,8 @@ class Bench:
                 await self.many_ids(http)
             if "P5" in phases:
                 await self.async_closure(http)
+            if "P7" in phases:
+                await self.sharded_closures(http)
         if "P6" in phases:
             await self.audit_cost()
         return self.rows

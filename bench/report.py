@@ -93,6 +93,11 @@ def targets(rows: list[Row]) -> list[tuple[str, str, bool]]:
     ratio("P2 service skip_unchanged vs kibana", skip, _find(rows, "P2", "kibana"), 1.5)
     counting = _find(rows, "P2", SERVICE_COUNTING)
     ratio("P2 service Kibana counting vs kibana", counting, _find(rows, "P2", "kibana"), 0.95)
+    sharded, kibana = _find(rows, "P7", "service"), _find(rows, "P7", "kibana")
+    if sharded and kibana:
+        shards = sharded.extra["shards"]
+        name = f"P7 service vs kibana, {sharded.work:,} alerts on {shards} shards (issue 16)"
+        ratio(name, sharded, kibana, 1.2)
     service, direct = _find(rows, "P3", "service"), _find(rows, "P3", "direct")
     ratio("P3 throughput service vs direct", service, direct, 0.9)
     if service and direct and service.p99_ms and direct.p99_ms:

@@ -6,7 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 
 from alertstatus.demo import bulk_lines
-from alertstatus.engine.indices import AlertIndices
+from alertstatus.engine.history import HISTORY_FIELD
+from alertstatus.engine.indices import AlertIndices, alerts_index_settings
 from alertstatus.es.gateway import Gateway
 
 START = datetime(2024, 11, 1, tzinfo=UTC)
@@ -16,12 +17,28 @@ BULK_DOCS = 5_000
 PARALLEL_BULKS = 2
 
 
+# Puts a closed alert back as it was: open, and without the history the closure appended.
+REOPEN = {
+    "lang": "painless",
+    "source": "ctx._source['kibana.alert.workflow_status'] = 'open'; "
+    "ctx._source.remove(params.history);",
+    "params": {"history": HISTORY_FIELD},
+}
+
+
 async def seed_space(
-    gateway: Gateway, space_id: str, count: int, *, closed_ratio: float = 0.0
+    gateway: Gateway,
+    space_id: str,
+    count: int,
+    *,
+    closed_ratio: float = 0.0,
+    shards: int | None = None,
 ) -> str:
-    """Create the space afresh (Kibana's layout) and write `count` alerts; returns its alias."""
+    """Create the space afresh (Kibana's layout, `shards` primaries when given) and write
+    `count` alerts; returns its alias."""
     await drop_space(gateway, space_id)  # left over from an interrupted run
-    alias = await AlertIndices(gateway).ensure_space(space_id)
+    indices = AlertIndices(gateway, index_settings=alerts_index_settings(shards, None))
+    alias = await indices.ensure_space(space_id)
     limiter = asyncio.Semaphore(PARALLEL_BULKS)
 
     async def write(first: int) -> None:
@@ -46,3 +63,9 @@ async def drop_space(gateway: Gateway, space_id: str) -> None:
         f"/.internal.alerts-security.alerts-{space_id}-*",
         params={"expand_wildcards": "all"},
     )
+
+
+async def reopen_all(gateway: Gateway, alias: str) -> None:
+    """Every alert of `alias` open again, its history gone (untimed, between P7's variants)."""
+    params = {"refresh": True, "conflicts": "proceed", "slices": "auto"}
+    await gateway.update_by_query(alias, {"query": {"match_all": {}}, "script": REOPEN}, params)

@@ -72,6 +72,7 @@ def engine_options(settings: Settings) -> EngineOptions:
         history_limit=history_limit(settings),
         query_policy=query_policy(settings),
         slices=settings.update_slices,
+        slice_min_alerts=settings.slice_min_alerts,
         prefilter_unchanged=settings.prefilter_unchanged,
         requests_per_second=settings.update_requests_per_second,
         max_ids=settings.max_ids_per_request,

@@ -188,11 +188,20 @@ class Settings(BaseSettings):
 
     # --- scale: big closures, async tasks, id splitting (docs/scale.md) -------------------------
     update_slices: str = Field(
-        default="1",
-        pattern=r"^(auto|[1-9][0-9]{0,2})$",
+        default="shards",
+        pattern=r"^(shards|auto|[1-9][0-9]{0,2})$",
         description=(
-            "`slices` of each `_update_by_query`: `auto` or a number. 1 keeps Kibana's response "
-            "shape; `auto` pays on multi-shard aliases (measured: docs/performance.md)."
+            "`slices` of `_update_by_query`. `shards`: a query selecting at least "
+            "`ALERTSTATUS_SLICE_MIN_ALERTS` alerts on a multi-shard alias gets one slice per "
+            "primary shard, anything else one (Kibana's shape). `auto` or a number: every call."
+        ),
+    )
+    slice_min_alerts: int = Field(
+        default=20_000,
+        ge=1,
+        description=(
+            "With `shards` slicing, the fewest alerts a query must select to be sliced (a "
+            "search that stops counting there decides; measured: docs/performance.md)."
         ),
     )
     prefilter_unchanged: bool = Field(
@@ -233,7 +242,7 @@ class Settings(BaseSettings):
         "(applied, not yet visible to search: docs/reliability.md).",
     )
     updates_per_alias: int = Field(
-        default=8,
+        default=16,
         ge=1,
         description="Status writes running at once on one space's alerts; more wait in a queue.",
     )

@@ -33,6 +33,7 @@ P6_CASES = (
     "full history, UTMStack path (20 entries, the bound)",
 )
 P6_ROWS = [("P6", f"history {mode}, {case}") for case in P6_CASES for mode in ("on", "off")]
+P7_ROWS = [("P7", "service"), ("P7", "kibana"), ("P7", "direct slices=3")]
 # the P3 curve at 1 and 8 clients (8 is also P3's own concurrency: measured once)
 CURVE_ROWS = [(P3_CURVE, variant) for clients in (1, 8) for variant in ("direct", "service")]
 
@@ -50,12 +51,14 @@ def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None
         p6_dialect_alerts=50,
         p3_clients=(1, 8),
         p3_curve_requests=32,  # at 1 client; 8 is P3's own point (64 requests)
+        p7_alerts=300,
+        p7_shards=3,
     )
 
     rows, header = asyncio.run(measure(es_url, sizes, prefix=f"b{uuid.uuid4().hex[:8]}"))
 
     after_p3 = ROWS.index(("P4", "service"))  # the curve's rows follow P3's own
-    expected = ROWS[:after_p3] + CURVE_ROWS + ROWS[after_p3:] + P6_ROWS
+    expected = ROWS[:after_p3] + CURVE_ROWS + ROWS[after_p3:] + P7_ROWS + P6_ROWS
     assert [(row.phase, row.variant) for row in rows] == expected
     by_name = {(row.phase, row.variant): row for row in rows}
     assert by_name[("P1", "service")].extra["updated"] == 300
@@ -65,6 +68,10 @@ def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None
     assert (counting["updated"], counting["noops"]) == (300, 0)
     assert by_name[("P3", "service")].work == 64 and by_name[("P3", "service")].rss_mb > 0
     assert by_name[("P5", "service async")].work == 300
+    for variant, slices in (("service", 1), ("kibana", 1), ("direct slices=3", 3)):
+        sharded = by_name[("P7", variant)]  # 300 alerts: below the service's slicing threshold
+        assert sharded.extra["updated"] == 300, sharded.extra  # each reopened before the next
+        assert f"; slices {slices}; 3 shards, best of 1" in sharded.note
     curve = [row for row in rows if row.phase == P3_CURVE]
     assert [row.extra["clients"] for row in curve] == [1, 1, 8, 8]
     assert [row.work for row in curve] == [32, 32, 64, 64]
@@ -81,7 +88,7 @@ def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None
     assert "Authentication's cost at P3 (8 clients): throughput " in text
     assert by_name[P6_ROWS[0]].work == 200 and by_name[P6_ROWS[-1]].work == 50
     assert all(by_name[row].seconds > 0 for row in P6_ROWS)
-    for phase, variant in ROWS + P6_ROWS:
+    for phase, variant in ROWS + P7_ROWS + P6_ROWS:
         assert f"| {phase} | {variant} |" in text
     targets = (
         "P1 service vs direct",
@@ -92,6 +99,7 @@ def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None
         "P3 throughput service vs direct (issue 16)",
         "P3 p99 service / direct (issue 16)",
         "P3 service added p50 at 1 client",
+        "P7 service vs kibana, 300 alerts on 3 shards (issue 16)",
         *(f"P6 status history cost, {case}" for case in P6_CASES),
     )
     for target in targets:

@@ -249,6 +249,13 @@ def test_an_async_change_gets_its_counts_once_its_task_is_seen_done(
     }
     assert change["result"]["updated"] == 30
 
+    refreshes = client.app.state.services.status.refreshes
+    issued = refreshes.issued
+    for _ in range(3):  # reading the finished task again: no refresh or search of the records
+        again = client.get(f"/s/{space}/api/alertstatus/tasks/{task_id}")
+        assert again.status_code == 200 and again.json()["done"] is True
+    assert refreshes.issued == issued
+
 
 def test_workflow_changes_count_their_per_alert_results(make_client, es, es_url, space) -> None:
     first, second = str(uuid.uuid4()), str(uuid.uuid4())

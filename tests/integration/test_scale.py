@@ -108,3 +108,84 @@ def test_sliced_closure_gives_the_same_counts(make_client, es, seed, space) -> N
     body = response.json()
     assert (body["total"], body["updated"], body["noops"]) == (50, 50, 0)  # Kibana's counting
     assert len(body["slices"]) == 2
+
+
+def sharded_space(es, space: str, shards: int) -> str:
+    """A space whose first alerts index has `shards` primary shards."""
+    alias = alerts_alias(space)
+    es.call(
+        "PUT",
+        f"/{first_alerts_index(space)}",
+        {
+            "settings": {"index.number_of_shards": shards, "index.number_of_replicas": 0},
+            "aliases": {alias: {"is_write_index": True}},
+        },
+    )
+    return alias
+
+
+def test_a_large_query_selection_runs_one_slice_per_primary_shard(make_client, es, seed, space):
+    alias = sharded_space(es, space, 3)
+    before = seed(space, 60)
+    client = make_client(slice_min_alerts=50)  # the default slicing: "shards"
+
+    by_ids = client.post(
+        status_path(space), json={"signal_ids": sorted(before), "status": "acknowledged"}
+    )
+    by_query = client.post(
+        status_path(space), json={"query": {"match_all": {}}, "status": "closed"}
+    )
+
+    assert by_ids.status_code == by_query.status_code == 200, (by_ids.text, by_query.text)
+    assert "slices" not in by_ids.json()  # ids: one call, Kibana's shape, however many
+    body = by_query.json()
+    assert (body["total"], body["updated"]) == (60, 60)
+    assert len(body["slices"]) == 3  # one per primary shard
+    assert sum(part["updated"] for part in body["slices"]) == 60
+    statuses = {s["kibana.alert.workflow_status"] for s in es.sources(alias).values()}
+    assert statuses == {"closed"}
+
+
+def test_a_query_below_the_threshold_or_on_one_shard_is_not_sliced(make_client, es, seed, space):
+    sharded_space(es, space, 3)
+    seed(space, 60)
+    one_shard = f"{space}-one"
+    seed(one_shard, 60)
+    client = make_client(slice_min_alerts=61)
+    low_threshold = make_client(slice_min_alerts=10)
+    match_all = {"query": {"match_all": {}}, "status": "closed"}
+
+    below = client.post(status_path(space), json=match_all)
+    single = low_threshold.post(status_path(one_shard), json=match_all)
+    fixed = make_client(update_slices="1", slice_min_alerts=10).post(
+        status_path(space), json={**match_all, "status": "open"}
+    )
+
+    for answer in (below, single, fixed):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["updated"] == 60
+        assert "slices" not in answer.json()
+
+
+def test_an_asynchronous_large_query_is_sliced_and_its_task_reports_the_sum(
+    make_client, es, seed, space
+) -> None:
+    from tests.integration.test_tasks import wait_done
+
+    alias = sharded_space(es, space, 3)
+    seed(space, 60)
+    client = make_client(slice_min_alerts=50)
+
+    started = client.post(
+        status_path(space) + "?wait_for_completion=false",
+        json={"query": {"match_all": {}}, "status": "closed"},
+    )
+
+    assert started.status_code == 200, started.text
+    task_id = started.json()["task"]
+    report = wait_done(client, space, task_id)
+    assert (report["total"], report["updated"]) == (60, 60)
+    finished = es.call("GET", f"/_tasks/{task_id}")  # Elasticsearch's own record of the task
+    assert len(finished["task"]["status"]["slices"]) == 3, finished
+    statuses = {s["kibana.alert.workflow_status"] for s in es.sources(alias).values()}
+    assert statuses == {"closed"}

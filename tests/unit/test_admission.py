@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import warnings
 
 import pytest
 
@@ -109,3 +110,66 @@ def test_a_waiter_that_goes_away_gives_its_place_back() -> None:
 
     asyncio.run(scenario())
     assert admission.total == 0
+
+
+def test_the_record_is_written_while_the_write_waits_and_never_when_refused() -> None:
+    admission = Admission(AdmissionLimits(per_alias=1, total=1, queue=1))
+    events: list[str] = []
+
+    async def record(name: str) -> str:
+        events.append(f"record {name}")
+        return name
+
+    async def scenario() -> None:
+        gate = asyncio.Event()
+
+        async def write(name: str) -> None:
+            async with admission.slot_after("a", record(name)) as recorded:
+                events.append(f"run {recorded}")
+                await gate.wait()
+
+        first = asyncio.create_task(write("first"))
+        await asyncio.sleep(0.01)
+        second = asyncio.create_task(write("second"))
+        await asyncio.sleep(0.01)
+        assert events == ["record first", "run first", "record second"]  # recorded, queued
+        with pytest.raises(Overloaded):
+            async with admission.slot_after("a", record("refused")):
+                pytest.fail("admitted past the queue limit")
+        gate.set()
+        await asyncio.gather(first, second)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the refused write's record is closed, never awaited
+        asyncio.run(scenario())
+    assert events == ["record first", "run first", "record second", "run second"]
+    assert admission.total == 0 and admission.waiting == 0
+
+
+def test_a_record_that_fails_gives_the_place_back() -> None:
+    admission = Admission(AdmissionLimits(per_alias=1, total=1, queue=1))
+
+    async def failing() -> None:
+        raise RuntimeError("records index unavailable")
+
+    async def scenario() -> None:
+        gate = asyncio.Event()
+
+        async def hold() -> None:
+            async with admission.slot("a"):
+                await gate.wait()
+
+        running = asyncio.create_task(hold())
+        await asyncio.sleep(0.01)
+        with pytest.raises(RuntimeError, match="unavailable"):
+            async with admission.slot_after("a", failing()):
+                pytest.fail("ran without its record")
+        assert (admission.total, admission.waiting) == (1, 0)  # queued, then gone
+        with pytest.raises(RuntimeError):
+            gate.set()
+            await running
+            async with admission.slot_after("a", failing()):  # a free slot, then given back
+                pass
+        assert admission.total == 0
+
+    asyncio.run(scenario())

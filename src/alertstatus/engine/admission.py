@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from alertstatus.errors import Overloaded
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class AdmissionLimits:
     """The bounds (settings `ALERTSTATUS_UPDATES_PER_ALIAS`, `..._TOTAL`, `..._QUEUE`)."""
 
-    per_alias: int = 8
+    per_alias: int = 16
     total: int = 32
     queue: int = 1024
     retry_after: int = 1  # seconds a refused caller is told to wait
@@ -56,9 +59,32 @@ class Admission:
     @asynccontextmanager
     async def slot(self, alias: str) -> AsyncIterator[None]:
         """Hold a slot on `alias` for the block; Overloaded when the queue is full."""
-        await self._acquire(alias)
-        try:
+        async with self.slot_after(alias, _nothing()):
             yield
+
+    @asynccontextmanager
+    async def slot_after(self, alias: str, meanwhile: Coroutine[Any, Any, T]) -> AsyncIterator[T]:
+        """Hold a slot on `alias` for the block, running `meanwhile` (the change record's
+        write) while the write waits for it; the block receives its result.
+
+        Under load the record's round trip is hidden in the queue instead of lengthening the
+        slot. A refused write (Overloaded) runs nothing of it; when it fails, the place in the
+        queue (or the slot) is given up and its error raised.
+        """
+        try:
+            waiter = self._enter(alias)  # Overloaded here, before anything runs
+        except Overloaded:
+            meanwhile.close()
+            raise
+        try:
+            prepared = await meanwhile
+            if waiter is not None:
+                await waiter.admitted
+        except BaseException:
+            self._leave(alias, waiter)
+            raise
+        try:
+            yield prepared
         finally:
             self._release(alias)
 
@@ -70,10 +96,11 @@ class Admission:
         self.total += 1
         self.peak = max(self.peak, self.total)
 
-    async def _acquire(self, alias: str) -> None:
+    def _enter(self, alias: str) -> _Waiter | None:
+        """Take a slot now (None), or a place in the queue; Overloaded when it is full."""
         if self._may_run(alias):  # then no waiter may run either: _admit ran at every release
             self._take(alias)
-            return
+            return None
         if len(self._queue) >= self.limits.queue:
             raise Overloaded(
                 f"too many status changes at once ({self.total} running, "
@@ -82,14 +109,16 @@ class Admission:
             )
         waiter = _Waiter(alias, asyncio.get_running_loop().create_future())
         self._queue.append(waiter)
-        try:
-            await waiter.admitted
-        except asyncio.CancelledError:
-            if waiter.admitted.done() and not waiter.admitted.cancelled():
-                self._release(alias)  # handed a slot just as the caller went away
-            else:
+        return waiter
+
+    def _leave(self, alias: str, waiter: _Waiter | None) -> None:
+        """Give back what `_enter` gave when the write goes away (cancelled, or failed)."""
+        if waiter is None or (waiter.admitted.done() and not waiter.admitted.cancelled()):
+            self._release(alias)  # it held a slot, or was handed one just as it went away
+        else:
+            if waiter in self._queue:
                 self._queue.remove(waiter)
-            raise
+            waiter.admitted.cancel()
 
     def _release(self, alias: str) -> None:
         self.running[alias] -= 1
@@ -101,9 +130,16 @@ class Admission:
     def _admit(self) -> None:
         """Hand free slots to the first waiters that may run, in arrival order."""
         for waiter in list(self._queue):
+            if waiter.admitted.cancelled():  # its caller is going away: `_leave` will find it gone
+                self._queue.remove(waiter)
+                continue
             if self.total >= self.limits.total:
                 return
             if self._may_run(waiter.alias):
                 self._queue.remove(waiter)
                 self._take(waiter.alias)
                 waiter.admitted.set_result(None)
+
+
+async def _nothing() -> None:
+    """What a plain `slot` runs while it waits."""

@@ -35,6 +35,7 @@ from urllib.parse import unquote
 
 import orjson
 
+from alertstatus.engine.batches import BulkBatcher
 from alertstatus.engine.outcome import UpdateCounts
 from alertstatus.engine.refreshes import RefreshCoalescer
 from alertstatus.errors import ChangeNotVisible, InvalidCursor
@@ -46,6 +47,7 @@ HISTORY_FIELD = "alertstatus.history"
 RECORDS_INDEX = ".alertstatus-audit"
 DEFAULT_HISTORY_LIMIT = 20
 _CREATE_ATTEMPTS = 3
+_TASKS_REMEMBERED = 10_000  # finished tasks whose record has its counts, per process
 
 # The service's own small indices: hidden from Kibana's index patterns, one shard.
 HIDDEN_INDEX_SETTINGS = {"index.hidden": True, "number_of_shards": 1, "auto_expand_replicas": "0-1"}
@@ -188,12 +190,16 @@ class StatusHistory:
         gateway: Gateway,
         limit: int | None = DEFAULT_HISTORY_LIMIT,
         refreshes: RefreshCoalescer | None = None,
+        writes: BulkBatcher | None = None,
     ) -> None:
         self.gateway = gateway
         self.limit = limit  # None: no records, no entries
         self._index_ready = False
         # the listing sees every change answered before it was asked (one refresh, shared)
         self.refreshes = refreshes or RefreshCoalescer(gateway.refresh)
+        # records and their counts from concurrent changes go together (engine/batches.py)
+        self.writes = writes or BulkBatcher(gateway.bulk)
+        self._tasks_seen_done: dict[str, None] = {}  # insertion-ordered, the oldest dropped
 
     @property
     def enabled(self) -> bool:
@@ -203,8 +209,9 @@ class StatusHistory:
         """Store the record before the change; its id, or None when history is off.
 
         Raises ElasticsearchError when it cannot be stored: the change must not run then.
-        Written without a refresh: reads by id (`_mget`) are realtime, and the translog makes
-        the write as durable as the alerts' own.
+        Written without a refresh, batched with other changes' records (engine/batches.py):
+        reads by id (`_mget`) are realtime, and the translog makes the write as durable as the
+        alerts' own.
         """
         if not self.enabled:
             return None
@@ -212,20 +219,35 @@ class StatusHistory:
         for _ in range(_CREATE_ATTEMPTS):
             record_id = new_record_id()
             document = {**change.document(), "record_id": record_id}
-            if await self.gateway.create_document(
-                RECORDS_INDEX, record_id, document, refresh="false"
-            ):  # a write replayed after a failover is this record, not a second one
+            if await self._created(record_id, document):
                 return record_id
         raise ElasticsearchError(409, b"", "no free change record id")
+
+    async def _created(self, record_id: str, document: Mapping[str, Any]) -> bool:
+        """`create` the record; False when another record holds the id. A 409 for a write
+        replayed after a failover is this record, not a second one (`Gateway.create_document`).
+        """
+        action = {"create": {"_index": RECORDS_INDEX, "_id": record_id}}
+        item = await self.writes.write(action, document)
+        status = int(item.get("status") or 500)
+        if status == 409:
+            return await self.gateway.holds_document(RECORDS_INDEX, record_id, document)
+        if status >= 300:
+            raise ElasticsearchError(status, orjson.dumps(item), "change record not stored")
+        return True
 
     async def annotate(self, record_id: str | None, fields: Mapping[str, Any]) -> None:
         """Add what happened (per-alert results) to a record; best effort, the entries are kept."""
         if record_id is None:
             return
-        try:
-            await self.gateway.update_document(RECORDS_INDEX, record_id, fields, refresh=False)
+        action = {"update": {"_index": RECORDS_INDEX, "_id": record_id}}
+        try:  # batched with other changes' writes (engine/batches.py), without a refresh
+            item = await self.writes.write(action, {"doc": fields})
         except ElasticsearchError as error:
             log.warning("change record %s not annotated: %s", record_id, error)
+            return
+        if int(item.get("status") or 500) >= 300:
+            log.warning("change record %s not annotated: %s", record_id, item.get("error"))
 
     async def annotate_counts(self, record_id: str | None, counts: UpdateCounts) -> None:
         """How many alerts a Kibana-style change matched and changed (best effort)."""
@@ -236,7 +258,13 @@ class StatusHistory:
         await self.annotate(record_id, {"task": task_id})
 
     async def task_done(self, space_id: str, task_id: str, counts: UpdateCounts) -> None:
-        """The counts of a finished task, on its record if it has none yet (best effort)."""
+        """The counts of a finished task, on its record if it has none yet (best effort).
+
+        Done once per task in this process: a client polling a finished task costs no further
+        refresh or search of the records.
+        """
+        if task_id in self._tasks_seen_done:
+            return
         query = {
             "bool": {
                 "filter": [{"term": {"task": task_id}}, {"term": {"space_id": space_id}}],
@@ -253,6 +281,9 @@ class StatusHistory:
             return
         for hit in response.json()["hits"]["hits"]:
             await self.annotate_counts(hit["_id"], counts)
+        self._tasks_seen_done[task_id] = None
+        if len(self._tasks_seen_done) > _TASKS_REMEMBERED:
+            del self._tasks_seen_done[next(iter(self._tasks_seen_done))]
 
     async def changes(
         self, space_id: str, size: int, cursor: str | None = None

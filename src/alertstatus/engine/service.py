@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from contextlib import suppress
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from alertstatus.errors import ChangeNotVisible, SelectionTooLarge
 from alertstatus.es.capabilities import EngineCapabilities
 from alertstatus.es.gateway import ElasticsearchError, EsResponse, Gateway
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
@@ -38,7 +41,9 @@ class EngineOptions:
     repair_null_range: bool = True
     history_limit: int | None = None  # None: no status history (engine/history.py)
     query_policy: QueryPolicy = DEFAULT_POLICY  # what a selection may hold (engine/guard.py)
+    # "shards": slices chosen per change from the alias (StatusService._sliced); else passed as is
     slices: str = "1"
+    slice_min_alerts: int = 20_000  # a query selection this large is sliced by "shards"
     prefilter_unchanged: bool = False
     requests_per_second: float = -1
     max_ids: int = 500_000
@@ -52,6 +57,8 @@ class EngineOptions:
 WORKFLOW_STATUS_FIELD = "kibana.alert.workflow_status"
 RUNTIME_MEMBERS = "runtime_mappings and runtime_fields"  # what a status change's caller sent
 MAX_TERMS_COUNT = "index.max_terms_count"
+NUMBER_OF_SHARDS = "index.number_of_shards"
+SLICES_FROM_SHARDS = "shards"  # the `slices` setting that chooses them per change
 DEFAULT_MAX_TERMS_COUNT = 65_536  # Elasticsearch's default, used when an index reports none
 
 
@@ -99,7 +106,8 @@ def update_by_query_request(
         "ignore_unavailable": True,
         "conflicts": change.conflicts.value,
     }
-    if options.slices != "1":  # only then: a sliced response carries an extra `slices` member
+    # only then: a sliced response carries an extra `slices` member; "shards" is chosen later
+    if options.slices not in ("1", SLICES_FROM_SHARDS):
         params["slices"] = options.slices
     if options.requests_per_second > 0:
         params["requests_per_second"] = options.requests_per_second
@@ -155,6 +163,15 @@ def chunked(ids: tuple[str, ...], size: int) -> list[list[str]]:
     return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
 
 
+@dataclass(frozen=True, slots=True)
+class IndexLimits:
+    """What the alias's indices allow, read from their settings and cached for a while."""
+
+    max_terms_count: int  # the smallest of the indices': id lists are cut at it
+    primary_shards: int  # the fewest of the indices' (what `slices=auto` would choose)
+    read_at: float  # time.monotonic()
+
+
 class StatusService:
     """Applies status changes to a space's alerts through the gateway."""
 
@@ -177,7 +194,7 @@ class StatusService:
         self.capabilities = capabilities or EngineCapabilities(gateway)
         self.refreshes = refreshes or RefreshCoalescer(gateway.refresh)
         self.admission = admission or Admission()
-        self._max_terms: dict[str, tuple[int, float]] = {}
+        self._limits: dict[str, IndexLimits] = {}
 
     async def apply(self, change: StatusChange) -> EsResponse:
         """Run the change; the result is Elasticsearch's `_update_by_query` response, raw.
@@ -194,9 +211,10 @@ class StatusService:
         await self._check_engine(body)
         alias = await self.indices.ensure_space(change.space_id)
         chunks = await self._id_chunks(alias, change)
+        params = await self._sliced(alias, change, params, body)
         failure: ElasticsearchError | None = None
-        async with self.admission.slot(alias):
-            record_id, body = await self._recorded(change, body)
+        recording = self._recorded(change, body)  # written while the write waits for a slot
+        async with self.admission.slot_after(alias, recording) as (record_id, body):
             try:
                 result = await self._update(alias, body, params, chunks)
             except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries counts
@@ -284,6 +302,7 @@ class StatusService:
                 f"an asynchronous request may name at most {len(chunks[0])} alert ids "
                 "(the index's max_terms_count); use a query or wait_for_completion=true"
             )
+        params = await self._sliced(alias, change, params, body)
         record_id, body = await self._recorded(change, body)
         response = await self.gateway.update_by_query(
             alias, body, {**params, "refresh": True, "wait_for_completion": False}
@@ -307,20 +326,60 @@ class StatusService:
         return chunked(change.selector.ids, await self.max_terms_count(alias))
 
     async def max_terms_count(self, alias: str) -> int:
-        """The smallest `index.max_terms_count` of the alias's indices, cached for a while."""
-        cached = self._max_terms.get(alias)
+        """The smallest `index.max_terms_count` of the alias's indices."""
+        return (await self.index_limits(alias)).max_terms_count
+
+    async def index_limits(self, alias: str) -> IndexLimits:
+        """The alias's `max_terms_count` and primary shards, from one settings read, cached."""
+        cached = self._limits.get(alias)
         now = time.monotonic()
-        if cached and now - cached[1] < self.options.max_terms_count_cache_seconds:
-            return cached[0]
-        found = await self.gateway.index_settings(alias, MAX_TERMS_COUNT)
-        limits = [
-            int(
-                (index.get("settings") or {}).get(MAX_TERMS_COUNT)
-                or (index.get("defaults") or {}).get(MAX_TERMS_COUNT)
-                or DEFAULT_MAX_TERMS_COUNT
-            )
+        if cached and now - cached.read_at < self.options.max_terms_count_cache_seconds:
+            return cached
+        found = await self.gateway.index_settings(alias, f"{MAX_TERMS_COUNT},{NUMBER_OF_SHARDS}")
+        indices = [
+            {**(index.get("defaults") or {}), **(index.get("settings") or {})}
             for index in (found or {}).values()
         ]
-        limit = max(1, min(limits, default=DEFAULT_MAX_TERMS_COUNT))
-        self._max_terms[alias] = (limit, now)
-        return limit
+        terms = [int(index.get(MAX_TERMS_COUNT) or DEFAULT_MAX_TERMS_COUNT) for index in indices]
+        shards = [int(index.get(NUMBER_OF_SHARDS) or 1) for index in indices]
+        limits = IndexLimits(
+            max_terms_count=max(1, min(terms, default=DEFAULT_MAX_TERMS_COUNT)),
+            primary_shards=max(1, min(shards, default=1)),
+            read_at=now,
+        )
+        self._limits[alias] = limits
+        return limits
+
+    async def _sliced(
+        self, alias: str, change: StatusChange, params: dict[str, Any], body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """`slices` chosen from the cluster (docs/scale.md, "slices"): a query selection of at
+        least `slice_min_alerts` alerts, on an alias whose indices have several primary shards,
+        runs one slice per shard; anything else one slice, Kibana's request and response shape.
+        """
+        if self.options.slices != SLICES_FROM_SHARDS or not isinstance(change.selector, AlertQuery):
+            return params
+        shards = (await self.index_limits(alias)).primary_shards
+        if shards < 2 or not await self._selects_at_least(alias, body, params):
+            return params
+        return {**params, "slices": shards}
+
+    async def _selects_at_least(
+        self, alias: str, body: dict[str, Any], params: dict[str, Any]
+    ) -> bool:
+        """Whether the update's query matches `slice_min_alerts` alerts: a search that stops
+        counting there. One that fails says no: the update then answers the error itself."""
+        wanted = self.options.slice_min_alerts
+        search: dict[str, Any] = {"size": 0, "track_total_hits": wanted, "query": body["query"]}
+        if "runtime_mappings" in body:
+            search["runtime_mappings"] = body["runtime_mappings"]
+        if "search_timeout" in params:
+            search["timeout"] = params["search_timeout"]
+        try:
+            answer = await self.gateway.search(alias, search, {"ignore_unavailable": True})
+        except ElasticsearchError as error:
+            log.info("no slices for an update on %s: its count failed (%s)", alias, error)
+            return False
+        total = answer.json().get("hits", {}).get("total", {})
+        matched = total.get("value", 0) if isinstance(total, dict) else total
+        return int(matched or 0) >= wanted

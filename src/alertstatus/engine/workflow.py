@@ -179,8 +179,8 @@ class WorkflowService:
         at = utc_now_iso()
         outcomes = {key: Outcome(key, Result.NOT_FOUND, error="Alert not found") for key in missing}
         alias = alerts_alias(request.space_id)
-        async with self.admission.slot(alias):
-            record_id = await self.status_history.record(_change_record(request, at))
+        record = self.status_history.record(_change_record(request, at))
+        async with self.admission.slot_after(alias, record) as record_id:  # written while it waits
             if found:
                 outcomes |= await self._write(request, list(found.values()), at, record_id)
         if request.comment is not None:

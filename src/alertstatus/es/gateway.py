@@ -450,8 +450,11 @@ class Gateway:
         which already holds it, and `create` then conflicts with itself (docs/reliability.md).
         """
         response = await self.index_document(index, doc_id, body, create=True, refresh=refresh)
-        if response.status != 409:
-            return True
+        return response.status != 409 or await self.holds_document(index, doc_id, body)
+
+    async def holds_document(self, index: str, doc_id: str, body: Mapping[str, Any]) -> bool:
+        """Whether the document at `doc_id` is `body` (how a `create` that answered 409 tells
+        its own replayed write from another document holding the id)."""
         existing = await self.get_document(index, doc_id)
         sent = orjson.loads(orjson.dumps(body))
         return existing.status == 200 and existing.json().get("_source") == sent
