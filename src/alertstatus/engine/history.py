@@ -253,6 +253,28 @@ class StatusHistory:
         """How many alerts a Kibana-style change matched and changed (best effort)."""
         await self.annotate(record_id, {"counts": stored_counts(counts)})
 
+    async def record_counts(
+        self, record_id: str | None, change: ChangeRecord, counts: UpdateCounts
+    ) -> None:
+        """The record as `record` stored it, now with Elasticsearch's counts (best effort).
+
+        An `index` of the whole document, not an update: an update reads the record back first,
+        and reading a record that is not yet searchable makes Elasticsearch refresh the records
+        index, which cost every change a refresh of an index nobody waits on.
+        """
+        if record_id is None:
+            return
+        document = {**change.document(), "record_id": record_id, "counts": stored_counts(counts)}
+        try:  # batched with other changes' writes (engine/batches.py), without a refresh
+            item = await self.writes.write(
+                {"index": {"_index": RECORDS_INDEX, "_id": record_id}}, document
+            )
+        except ElasticsearchError as error:
+            log.warning("change record %s not counted: %s", record_id, error)
+            return
+        if int(item.get("status") or 500) >= 300:
+            log.warning("change record %s not counted: %s", record_id, item.get("error"))
+
     async def link_task(self, record_id: str | None, task_id: str) -> None:
         """The task an asynchronous change runs as (best effort); `task_done` finds it by it."""
         await self.annotate(record_id, {"task": task_id})

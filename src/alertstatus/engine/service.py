@@ -213,7 +213,8 @@ class StatusService:
         chunks = await self._id_chunks(alias, change)
         params = await self._sliced(alias, change, params, body)
         failure: ElasticsearchError | None = None
-        recording = self._recorded(change, body)  # written while the write waits for a slot
+        record = change_record(change, body["script"]["params"]["updated_at"])
+        recording = self._recorded(record, body)  # written while the write waits for a slot
         async with self.admission.slot_after(alias, recording) as (record_id, body):
             try:
                 result = await self._update(alias, body, params, chunks)
@@ -222,17 +223,18 @@ class StatusService:
                 failure = error
         if failure is not None:
             await asyncio.gather(
-                self._count_on_record(record_id, failure.body()),
+                self._count_on_record(record, record_id, failure.body()),
                 self._partial_visible(alias, failure),
             )
             raise failure
         self._observe(change, result.json())
         if self.options.coalesce_refresh:  # the record's counts are written meanwhile
             await asyncio.gather(
-                self._count_on_record(record_id, result.json()), self.refreshes.visible(alias)
+                self._count_on_record(record, record_id, result.json()),
+                self.refreshes.visible(alias),
             )
         else:
-            await self._count_on_record(record_id, result.json())
+            await self._count_on_record(record, record_id, result.json())
         return result
 
     async def _partial_visible(self, alias: str, failure: ElasticsearchError) -> None:
@@ -248,17 +250,18 @@ class StatusService:
             await self.capabilities.require_runtime_fields(RUNTIME_MEMBERS)
 
     async def _recorded(
-        self, change: StatusChange, body: dict[str, Any]
+        self, record: ChangeRecord, body: dict[str, Any]
     ) -> tuple[str | None, dict[str, Any]]:
         """Store the change record first; the body's script then points each entry at it."""
-        at = body["script"]["params"]["updated_at"]
-        record_id = await self.history.record(change_record(change, at))
+        record_id = await self.history.record(record)
         return record_id, with_history_ref(body, record_id)
 
-    async def _count_on_record(self, record_id: str | None, response: object) -> None:
+    async def _count_on_record(
+        self, record: ChangeRecord, record_id: str | None, response: object
+    ) -> None:
         """Elasticsearch's counts on the change record (best effort: the change is made)."""
         if record_id is not None and (counts := UpdateCounts.from_response(response)):
-            await self.history.annotate_counts(record_id, counts)
+            await self.history.record_counts(record_id, record, counts)
 
     def _observe(self, change: StatusChange, body: object) -> None:
         """Tell the observer (metrics, request log) what Elasticsearch did."""
@@ -303,7 +306,8 @@ class StatusService:
                 "(the index's max_terms_count); use a query or wait_for_completion=true"
             )
         params = await self._sliced(alias, change, params, body)
-        record_id, body = await self._recorded(change, body)
+        record = change_record(change, body["script"]["params"]["updated_at"])
+        record_id, body = await self._recorded(record, body)
         response = await self.gateway.update_by_query(
             alias, body, {**params, "refresh": True, "wait_for_completion": False}
         )
