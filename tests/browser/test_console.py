@@ -6,6 +6,7 @@ sign out (docs/console.md)."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -346,3 +347,30 @@ def test_the_page_loads_nothing_from_elsewhere(
     sign_in(page, console_url, admin_authorization, f"?space={space_id}")
     assert shown_count(page) == 5
     assert requested and all(url.startswith(console_url) for url in requested)
+
+
+def test_a_space_without_alerts_yet_shows_zero_not_an_error(
+    page: Page, console_url: str, admin_authorization: str, es
+) -> None:
+    """A space whose alerts index is not there (the default space before its first alert, or
+    an index deleted by hand): its search answers with no shards and no aggregations, which the
+    preview must read as empty."""
+    space_id = f"console-empty-{uuid.uuid4().hex[:8]}"
+    created = httpx.post(
+        f"{console_url}/api/spaces/space",
+        json={"id": space_id, "name": "No alerts yet"},
+        headers={"authorization": admin_authorization, "kbn-xsrf": "tests"},
+        timeout=30,
+    )
+    assert created.status_code == 200, created.text
+    es.call(
+        "DELETE",
+        f"/.internal.alerts-security.alerts-{space_id}-*",
+        expand_wildcards="all",
+    )
+    assert es.http.head(f"/_alias/{alerts_alias(space_id)}").status_code == 404
+
+    sign_in(page, console_url, admin_authorization, f"?space={space_id}")
+
+    assert shown_count(page) == 0
+    expect(page.locator("#error")).to_be_hidden()

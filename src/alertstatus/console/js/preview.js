@@ -46,7 +46,11 @@ export async function loadSummary(space, query, window, stack) {
     },
   };
   const answer = await call("POST", SEARCH, { space, body });
-  return { total: answer.hits.total.value, aggregations: answer.aggregations, bucketSize: size };
+  // A space with no alerts index yet: Elasticsearch answers with no shards and no aggregations.
+  const aggregations = answer.aggregations ?? Object.fromEntries(
+    Object.keys(body.aggs).map((name) => [name, { buckets: [] }]),
+  );
+  return { total: answer.hits.total.value, aggregations, bucketSize: size };
 }
 
 export function drawHistogram(canvas, summaryElement, aggregations) {
