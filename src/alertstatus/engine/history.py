@@ -218,7 +218,7 @@ class StatusHistory:
         await self.ensure_index()
         for _ in range(_CREATE_ATTEMPTS):
             record_id = new_record_id()
-            document = {**change.document(), "record_id": record_id}
+            document = _stored(change, record_id)
             if await self._created(record_id, document):
                 return record_id
         raise ElasticsearchError(409, b"", "no free change record id")
@@ -238,16 +238,7 @@ class StatusHistory:
 
     async def annotate(self, record_id: str | None, fields: Mapping[str, Any]) -> None:
         """Add what happened (per-alert results) to a record; best effort, the entries are kept."""
-        if record_id is None:
-            return
-        action = {"update": {"_index": RECORDS_INDEX, "_id": record_id}}
-        try:  # batched with other changes' writes (engine/batches.py), without a refresh
-            item = await self.writes.write(action, {"doc": fields})
-        except ElasticsearchError as error:
-            log.warning("change record %s not annotated: %s", record_id, error)
-            return
-        if int(item.get("status") or 500) >= 300:
-            log.warning("change record %s not annotated: %s", record_id, item.get("error"))
+        await self._write_record(record_id, "update", {"doc": fields})
 
     async def annotate_counts(self, record_id: str | None, counts: UpdateCounts) -> None:
         """How many alerts a Kibana-style change matched and changed (best effort)."""
@@ -262,18 +253,26 @@ class StatusHistory:
         and reading a record that is not yet searchable makes Elasticsearch refresh the records
         index, which cost every change a refresh of an index nobody waits on.
         """
+        if record_id is not None:
+            document = {**_stored(change, record_id), "counts": stored_counts(counts)}
+            await self._write_record(record_id, "index", document)
+
+    async def _write_record(
+        self, record_id: str | None, op: str, source: Mapping[str, Any]
+    ) -> None:
+        """One best-effort write to a record, batched with other changes' writes
+        (engine/batches.py), without a refresh; a failure is logged, the change stands."""
         if record_id is None:
             return
-        document = {**change.document(), "record_id": record_id, "counts": stored_counts(counts)}
-        try:  # batched with other changes' writes (engine/batches.py), without a refresh
+        try:
             item = await self.writes.write(
-                {"index": {"_index": RECORDS_INDEX, "_id": record_id}}, document
+                {op: {"_index": RECORDS_INDEX, "_id": record_id}}, source
             )
         except ElasticsearchError as error:
-            log.warning("change record %s not counted: %s", record_id, error)
+            log.warning("change record %s not written (%s): %s", record_id, op, error)
             return
         if int(item.get("status") or 500) >= 300:
-            log.warning("change record %s not counted: %s", record_id, item.get("error"))
+            log.warning("change record %s not written (%s): %s", record_id, op, item.get("error"))
 
     async def link_task(self, record_id: str | None, task_id: str) -> None:
         """The task an asynchronous change runs as (best effort); `task_done` finds it by it."""
@@ -371,6 +370,11 @@ class StatusHistory:
 
 
 READ_PARAMS = {"ignore_unavailable": True, "allow_no_indices": True}
+
+
+def _stored(change: ChangeRecord, record_id: str) -> dict[str, Any]:
+    """A change record's document as the records index holds it."""
+    return {**change.document(), "record_id": record_id}
 
 
 def stored_counts(counts: UpdateCounts) -> dict[str, int]:
