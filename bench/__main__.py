@@ -60,7 +60,8 @@ async def measure(
 ) -> tuple[list[Row], str]:
     """Run every phase against `es_url` with a fresh service process; rows and the header.
 
-    With authentication on, a second service process with it off is measured beside it in P3.
+    With authentication on, a second service process with it off is measured beside it in P3,
+    and at 1 client a third with the status history off too.
     """
     gateway = Gateway(ConnectionSettings(url=es_url, request_timeout=7200))
     try:
@@ -70,8 +71,9 @@ async def measure(
             with (
                 ServiceProcess(es_url, authorization=authorization) as service,
                 ServiceProcess(es_url) as unauthenticated,
+                ServiceProcess(es_url, env={"ALERTSTATUS_STATUS_HISTORY": "false"}) as bare,
             ):
-                bench = Bench(gateway, service, sizes, prefix, unauthenticated)
+                bench = Bench(gateway, service, sizes, prefix, unauthenticated, bare)
                 rows = await bench.run_all(phases)
         else:
             with ServiceProcess(es_url) as service:

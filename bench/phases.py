@@ -46,6 +46,7 @@ P3_CURVE = "P3 curve"  # P3 at each of `Sizes.p3_clients`: its own table and plo
 DIRECT = "direct"
 SERVICE = "service"
 SERVICE_NO_AUTH = "service, authentication off"  # P3 only: what authentication costs
+SERVICE_BARE = "service, authentication and history off"  # P3 at 1 client: the service itself
 P3_WARM_UP = (16, 4)  # untimed requests and clients through each P3 path before the curve
 
 
@@ -113,11 +114,13 @@ class Bench:
         sizes: Sizes,
         prefix: str = "bench",
         unauthenticated: ServiceProcess | None = None,
+        bare: ServiceProcess | None = None,
     ) -> None:
         self.prefix = prefix  # spaces are `<prefix>-p1-0`, ...: runs on one node stay apart
         self.gateway = gateway
         self.service = service
         self.unauthenticated = unauthenticated
+        self.bare = bare  # authentication and history off: what the service adds by itself
         self.sizes = sizes
         self.rows: list[Row] = []
 
@@ -259,19 +262,22 @@ class Bench:
 
         At `p3_concurrency` (the P3 rows and targets) the service with authentication off runs
         too when there is one. Every point runs its variants `repeat` times in alternating order,
-        the same id sequence for each, and pools the rounds.
+        the same id sequence for each, and pools the rounds; at 1 client the variants alternate
+        request by request.
         """
         points = sorted({*self.sizes.p3_clients, self.sizes.p3_concurrency})
         await self._p3_warm_up(http)
         curve: list[Row] = []
         for clients in points:
             variants = [DIRECT, SERVICE]
-            if clients == self.sizes.p3_concurrency and self.unauthenticated is not None:
+            if clients in (1, self.sizes.p3_concurrency) and self.unauthenticated is not None:
                 variants.append(SERVICE_NO_AUTH)
+            if clients == 1 and self.bare is not None:
+                variants.append(SERVICE_BARE)
             measured = await self._p3_point(http, clients, variants)
             curve += [
                 dataclasses.replace(measured[variant], phase=P3_CURVE)
-                for variant in (DIRECT, SERVICE)
+                for variant in (variants if clients == 1 else (DIRECT, SERVICE))
             ]
             if clients == self.sizes.p3_concurrency:
                 self.rows += [measured[variant] for variant in variants]
@@ -294,29 +300,74 @@ class Bench:
     async def _p3_point(
         self, http: aiohttp.ClientSession, clients: int, variants: list[str]
     ) -> dict[str, Row]:
+        """One concurrency of the curve; at 1 client the variants take turns request by request
+        (`_one_by_one`), so a drift of the shared machine falls on both alike."""
         sizes = self.sizes
         pooled: dict[str, tuple[list[float], float]] = {variant: ([], 0.0) for variant in variants}
         peaks = dict.fromkeys(variants, 0.0)
         for round_number in range(sizes.repeat):
             order = variants[::-1] if round_number % 2 else variants  # none always runs first
+            plans: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {}
             for variant in order:
                 space = f"{self.prefix}-p3-{clients}-{variants.index(variant)}"
                 alias = await seed_space(self.gateway, space, sizes.p3_alerts)
-                service = self.unauthenticated if variant == SERVICE_NO_AUTH else self.service
-                target = service if variant != DIRECT else None
-                requests = self._p3_requests(space, alias, target, sizes.requests_at(clients))
-                latencies, seconds = await self._hammer(http, requests, clients)
-                if target is not None:
-                    peaks[variant] = max(peaks[variant], target.peak_rss_mb())
-                say(f"P3 {variant}, {clients} clients: {len(latencies) / seconds:,.0f} req/s")
-                pooled[variant] = (pooled[variant][0] + latencies, pooled[variant][1] + seconds)
-                await drop_space(self.gateway, space)
+                target = self._p3_target(variant)
+                plans[variant] = self._p3_requests(space, alias, target, sizes.requests_at(clients))
+                if clients > 1:
+                    measured = await self._hammer(http, plans[variant], clients)
+                    self._pool(pooled, peaks, variant, clients, measured)
+                    await drop_space(self.gateway, space)
+            if clients == 1:
+                for variant, latencies in (await self._one_by_one(http, plans)).items():
+                    self._pool(pooled, peaks, variant, clients, (latencies, sum(latencies)))
+                for variant in order:
+                    await drop_space(self.gateway, f"{self.prefix}-p3-1-{variants.index(variant)}")
         rows = {}
         for variant in variants:
             row = self._latency_row("P3", variant, pooled[variant], clients)
             row.rss_mb = peaks[variant] if variant != DIRECT else None
             rows[variant] = row
         return rows
+
+    def _p3_target(self, variant: str) -> ServiceProcess | None:
+        """Where a P3 variant sends its requests: a service, or None for Elasticsearch."""
+        return {
+            DIRECT: None,
+            SERVICE: self.service,
+            SERVICE_NO_AUTH: self.unauthenticated,
+            SERVICE_BARE: self.bare,
+        }[variant]
+
+    def _pool(
+        self,
+        pooled: dict[str, tuple[list[float], float]],
+        peaks: dict[str, float],
+        variant: str,
+        clients: int,
+        measured: tuple[list[float], float],
+    ) -> None:
+        latencies, seconds = measured
+        target = self._p3_target(variant)
+        if target is not None:
+            peaks[variant] = max(peaks[variant], target.peak_rss_mb())
+        say(f"P3 {variant}, {clients} clients: {len(latencies) / seconds:,.0f} req/s")
+        pooled[variant] = (pooled[variant][0] + latencies, pooled[variant][1] + seconds)
+
+    async def _one_by_one(
+        self,
+        http: aiohttp.ClientSession,
+        plans: dict[str, list[tuple[str, bytes, dict[str, str]]]],
+    ) -> dict[str, list[float]]:
+        """One client: the variants' i-th requests back to back, who goes first alternating;
+        each variant's latencies."""
+        latencies: dict[str, list[float]] = {variant: [] for variant in plans}
+        variants = list(plans)
+        for turn, sends in enumerate(zip(*plans.values(), strict=True)):
+            pairs = list(zip(variants, sends, strict=True))
+            for variant, request in pairs[::-1] if turn % 2 else pairs:
+                measured, _ = await self._hammer(http, [request], 1)
+                latencies[variant] += measured
+        return latencies
 
     def _p3_requests(
         self, space: str, alias: str, service: ServiceProcess | None, count: int

@@ -6,6 +6,7 @@ from bench.phases import (
     DIRECT,
     P3_CURVE,
     SERVICE,
+    SERVICE_BARE,
     SERVICE_COUNTING,
     SERVICE_NO_AUTH,
     SERVICE_SKIP,
@@ -76,7 +77,29 @@ def curve_table(rows: list[Row]) -> str:
     if added is not None:
         added_text = f"Service added latency at 1 client (p50 service - p50 direct): {added:.1f} ms"
         lines += ["", added_text]
+    breakdown = one_client_breakdown(rows)
+    if breakdown:
+        lines += ["", breakdown]
     return "\n".join(lines)
+
+
+def one_client_breakdown(rows: list[Row]) -> str | None:
+    """At 1 client, each service variant's p50 over direct's: what authentication and the
+    status history add to the service's own cost."""
+    at_one = {
+        row.variant: row
+        for row in rows
+        if row.phase == P3_CURVE and row.extra["clients"] == 1 and row.p50_ms is not None
+    }
+    direct = at_one.get(DIRECT)
+    if direct is None or direct.p50_ms is None:
+        return None
+    parts = [
+        f"{variant} {row.p50_ms - direct.p50_ms:+.1f} ms"
+        for variant in (SERVICE, SERVICE_NO_AUTH, SERVICE_BARE)
+        if (row := at_one.get(variant)) is not None and row.p50_ms is not None
+    ]
+    return "p50 over direct at 1 client: " + "; ".join(parts) if len(parts) > 1 else None
 
 
 def targets(rows: list[Row]) -> list[tuple[str, str, bool]]:

@@ -7,6 +7,8 @@ status history, one set of caches. Nothing here knows HTTP.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,6 +31,10 @@ from alertstatus.rules.types import RuleTypeRegistry
 from alertstatus.settings import Settings
 from alertstatus.spaces.service import SpaceService
 from alertstatus.tasks.service import TaskService
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_FLUSH_SECONDS = 5.0  # how long a stopping service waits for queued record writes
 
 
 def connection_settings(settings: Settings, url: str | None = None) -> ConnectionSettings:
@@ -110,6 +116,10 @@ class Services:
     authenticator: Authenticator
 
     async def close(self) -> None:
+        try:  # the counts still queued for change records (engine/batches.py)
+            await asyncio.wait_for(self.history.flush(), SHUTDOWN_FLUSH_SECONDS)
+        except TimeoutError:
+            log.warning("change record counts not written within %s s", SHUTDOWN_FLUSH_SECONDS)
         await self.gateway.close()
 
 

@@ -79,3 +79,41 @@ def test_a_bulk_without_an_answer_fails_every_write_in_it() -> None:
     outcomes = asyncio.run(unreachable())
 
     assert [type(outcome) for outcome in outcomes] == [ElasticsearchUnavailable] * 3
+
+
+def test_a_later_write_rides_with_the_next_write_or_goes_after_the_linger(es, es_url, space):
+    index = f"later-{space}"
+
+    def action(doc_id: str) -> dict:
+        return {"index": {"_index": index, "_id": doc_id}}
+
+    async def later_writes(gateway) -> dict:
+        riding = BulkBatcher(gateway.bulk, linger=30)  # a long linger: only a ride sends it
+        counts = riding.write_later(action("counts"), {"a": "1"})
+        await asyncio.sleep(0.3)
+        unsent = (counts.done(), riding.sent)
+        record = await riding.write(action("record"), {"a": "2"})
+        lingering = BulkBatcher(gateway.bulk, linger=0.05)
+        alone = await asyncio.wait_for(lingering.write_later(action("alone"), {"a": "3"}), 10)
+        flushing = BulkBatcher(gateway.bulk, linger=30)
+        flushed = flushing.write_later(action("flushed"), {"a": "4"})
+        await flushing.flush()
+        return {
+            "unsent": unsent,
+            "rode": (riding.sent, counts.result()["status"], record["status"]),
+            "alone": (lingering.sent, alone["status"]),
+            "flushed": (flushing.sent, flushed.done() and flushed.result()["status"]),
+        }
+
+    try:
+        outcome = run_with_gateway(es_url, later_writes)
+        stored = es.sources(index)
+    finally:
+        es.call("DELETE", f"/{index}")
+    assert outcome == {
+        "unsent": (False, 0),
+        "rode": (1, 201, 201),  # one `_bulk` carried both
+        "alone": (1, 201),
+        "flushed": (1, 201),
+    }
+    assert sorted(stored) == ["alone", "counts", "flushed", "record"]

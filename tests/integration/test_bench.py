@@ -34,8 +34,12 @@ P6_CASES = (
 )
 P6_ROWS = [("P6", f"history {mode}, {case}") for case in P6_CASES for mode in ("on", "off")]
 P7_ROWS = [("P7", "service"), ("P7", "kibana"), ("P7", "direct slices=3")]
-# the P3 curve at 1 and 8 clients (8 is also P3's own concurrency: measured once)
-CURVE_ROWS = [(P3_CURVE, variant) for clients in (1, 8) for variant in ("direct", "service")]
+# the P3 curve at 1 and 8 clients (8 is also P3's own concurrency: measured once); at 1 client
+# also without authentication, and without authentication and history
+ONE_CLIENT = ("service, authentication off", "service, authentication and history off")
+CURVE_ROWS = [(P3_CURVE, variant) for variant in ("direct", "service", *ONE_CLIENT)] + [
+    (P3_CURVE, variant) for variant in ("direct", "service")
+]
 
 
 def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None:
@@ -73,8 +77,8 @@ def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None
         assert sharded.extra["updated"] == 300, sharded.extra  # each reopened before the next
         assert f"; slices {slices}; 3 shards, best of 1" in sharded.note
     curve = [row for row in rows if row.phase == P3_CURVE]
-    assert [row.extra["clients"] for row in curve] == [1, 1, 8, 8]
-    assert [row.work for row in curve] == [32, 32, 64, 64]
+    assert [row.extra["clients"] for row in curve] == [1, 1, 1, 1, 8, 8]
+    assert [row.work for row in curve] == [32, 32, 32, 32, 64, 64]
     assert all(row.p99_ms >= row.p50_ms > 0 for row in curve)
     plot = plot_curve(rows, tmp_path / "out" / "p3-curve.svg", header)
     text = render(rows, header, str(plot))
@@ -85,6 +89,8 @@ def test_quick_bench_prints_every_row(es_url, cluster_version, tmp_path) -> None
     for clients in (1, 8):
         assert f"\n| {clients} | " in text
     assert "Service added latency at 1 client (p50 service - p50 direct): " in text
+    assert "p50 over direct at 1 client: service " in text
+    assert "; service, authentication and history off " in text
     assert "Authentication's cost at P3 (8 clients): throughput " in text
     assert by_name[P6_ROWS[0]].work == 200 and by_name[P6_ROWS[-1]].work == 50
     assert all(by_name[row].seconds > 0 for row in P6_ROWS)

@@ -98,6 +98,26 @@ def test_concurrent_changes_share_refreshes(make_client, es, seed, space) -> Non
     assert 1 <= issued < CONCURRENT // 2, issued  # shared: far fewer refreshes than requests
 
 
+def test_a_lone_change_is_refreshed_by_its_own_request(make_client, es, es_url, seed, space):
+    """Alone on its alias, a change is Kibana's own request, `refresh=true`: no shared refresh,
+    and search sees it when the answer arrives."""
+    client = make_client(refresh="coalesced")
+    alias = alerts_alias(space)
+    ids = sorted(seed(space, 5))
+    without_periodic_refresh(es, alias)
+    refreshes = services_of(client).status.refreshes
+    before = refreshes.issued
+
+    for alert_id in ids:  # one after the other: each alone
+        response = client.post(
+            status_path(space), json={"signal_ids": [alert_id], "status": "acknowledged"}
+        )
+        assert response.status_code == 200, response.text
+        assert searched_status(es_url, alias, alert_id) == "acknowledged"
+
+    assert refreshes.issued == before
+
+
 @pytest.mark.parametrize("dialect", ["utmstack", "chad"])
 def test_dialect_changes_are_visible_to_search_at_once(
     make_client, es, es_url, space, dialect
@@ -197,7 +217,10 @@ def test_a_failed_refresh_answers_503_though_the_change_is_made(
 ) -> None:
     client = make_client()
     (alert_id,) = seed(space, 1)
-    refreshes = services_of(client).status.refreshes
+    status = services_of(client).status
+    refreshes = status.refreshes
+    # another write on the alias: this one waits for a shared refresh, not its own
+    monkeypatch.setattr(status.admission, "alone", lambda alias: False)
 
     async def no_copy_refreshed(alias: str, timeout: float) -> Any:
         return {"_shards": {"total": 2, "successful": 0, "failed": 2}}

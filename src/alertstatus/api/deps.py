@@ -49,7 +49,7 @@ T = TypeVar("T")
 # --- services -------------------------------------------------------------------------------------
 
 
-def services(request: Request) -> Services:
+def built_services(request: Request) -> Services:
     """The process's services (`create_app` builds them at start-up)."""
     built: Services | None = getattr(request.app.state, "services", None)
     if built is None:
@@ -57,10 +57,14 @@ def services(request: Request) -> Services:
     return built
 
 
+async def services(request: Request) -> Services:
+    return built_services(request)
+
+
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     """The app's settings; known before start-up (auth checks run even without a cluster)."""
     return request.app.state.settings
 
@@ -68,7 +72,7 @@ def settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(settings)]
 
 
-def metrics(request: Request) -> Metrics:
+async def metrics(request: Request) -> Metrics:
     """The app's Prometheus registry (observability/metrics.py), one per app."""
     return request.app.state.metrics
 
@@ -76,11 +80,11 @@ def metrics(request: Request) -> Metrics:
 MetricsDep = Annotated[Metrics, Depends(metrics)]
 
 
-def from_services(part: Callable[[Services], T]) -> Callable[[Request], T]:
+def from_services(part: Callable[[Services], T]) -> Callable[[Request], Awaitable[T]]:
     """A dependency yielding one part of the services."""
 
-    def dependency(request: Request) -> T:
-        return part(services(request))
+    async def dependency(request: Request) -> T:
+        return part(built_services(request))
 
     return dependency
 
@@ -106,7 +110,7 @@ AuthenticatorDep = Annotated[
 SPACE_STATE_KEY = "space_id"
 
 
-def space_of(request: Request) -> str:
+def request_space(request: Request) -> str:
     """The space this request acts in, validated before it can reach an index name."""
     bound = getattr(request.state, SPACE_STATE_KEY, None)
     if isinstance(bound, str):
@@ -114,19 +118,24 @@ def space_of(request: Request) -> str:
     return validate_space_id(request.path_params.get("space_id", DEFAULT_SPACE))
 
 
-def configured_space(read: Callable[[Settings], str]) -> Callable[[Request], None]:
+async def space_of(request: Request) -> str:
+    return request_space(request)
+
+
+def configured_space(read: Callable[[Settings], str]) -> Callable[[Request], Awaitable[None]]:
     """A router dependency for dialects whose space is a setting (UTMStack, CHAD).
 
     It runs before the route's own dependencies, so authorization checks that very space.
     """
 
-    def bind(request: Request) -> None:
-        setattr(request.state, SPACE_STATE_KEY, validate_space_id(read(settings(request))))
+    async def bind(request: Request) -> None:
+        app_settings: Settings = request.app.state.settings
+        setattr(request.state, SPACE_STATE_KEY, validate_space_id(read(app_settings)))
 
     return bind
 
 
-def current_request_id(request: Request) -> str:
+async def current_request_id(request: Request) -> str:
     """The id the observability middleware echoes in `X-Request-Id`: kept in the status history."""
     known = request.scope.get("state", {}).get("request_id")
     return known if isinstance(known, str) else request_id(request.scope)
@@ -139,7 +148,7 @@ RequestId = Annotated[str, Depends(current_request_id)]
 # --- who calls ------------------------------------------------------------------------------------
 
 
-def caller_if_any(request: Request) -> Principal | None:
+async def caller_if_any(request: Request) -> Principal | None:
     """The authenticated caller, or None: for routes anyone may call that show callers more."""
     return authenticated_or_none(request.scope)
 
@@ -166,7 +175,7 @@ def require(
                 else f"API [{request.method} {request.url.path}] is unauthorized for user, "
                 f"this action is granted by the role [{role.value}]"
             )
-        space_id = space_of(request) if in_space else DEFAULT_SPACE
+        space_id = request_space(request) if in_space else DEFAULT_SPACE
         note_caller(actor=principal.name, space=space_id)
         if in_space and not principal.may_enter(space_id):
             raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
@@ -206,7 +215,7 @@ class Change:
     request_id: str
 
 
-def analyst_change(principal: Analyst, space_id: SpaceId, request_id: RequestId) -> Change:
+async def analyst_change(principal: Analyst, space_id: SpaceId, request_id: RequestId) -> Change:
     return Change(principal, space_id, request_id)
 
 
@@ -248,11 +257,15 @@ class SpaceRules:
     actor: str | None
 
 
-def rules_to_read(principal: Viewer, space_id: SpaceId, service: RuleServiceDep) -> SpaceRules:
+async def rules_to_read(
+    principal: Viewer, space_id: SpaceId, service: RuleServiceDep
+) -> SpaceRules:
     return SpaceRules(service, space_id, principal.actor)
 
 
-def rules_to_write(principal: RuleWriter, space_id: SpaceId, service: RuleServiceDep) -> SpaceRules:
+async def rules_to_write(
+    principal: RuleWriter, space_id: SpaceId, service: RuleServiceDep
+) -> SpaceRules:
     return SpaceRules(service, space_id, principal.actor)
 
 

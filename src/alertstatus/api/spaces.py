@@ -24,7 +24,7 @@ SPACE_PREFIX = "/s/{space_id}"
 IN_SPACE_SUFFIX = "_in_space"
 
 
-def space_path_parameter(
+async def space_path_parameter(
     space_id: Annotated[
         str,
         Path(

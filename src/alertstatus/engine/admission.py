@@ -88,6 +88,10 @@ class Admission:
         finally:
             self._release(alias)
 
+    def alone(self, alias: str) -> bool:
+        """Whether the caller's slot is the only write on `alias`, running or waiting."""
+        return self.running[alias] <= 1 and not any(waiter.alias == alias for waiter in self._queue)
+
     def _may_run(self, alias: str) -> bool:
         return self.running[alias] < self.limits.per_alias and self.total < self.limits.total
 

@@ -22,6 +22,7 @@ entries; older ones leave the alert, their records stay) and not indexed (the al
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
@@ -30,6 +31,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -244,18 +246,26 @@ class StatusHistory:
         """How many alerts a Kibana-style change matched and changed (best effort)."""
         await self.annotate(record_id, {"counts": stored_counts(counts)})
 
-    async def record_counts(
+    def record_counts(
         self, record_id: str | None, change: ChangeRecord, counts: UpdateCounts
     ) -> None:
         """The record as `record` stored it, now with Elasticsearch's counts (best effort).
 
+        Queued, not awaited: it rides with the next batched write (engine/batches.py,
+        `write_later`), so no answer waits for it; `changes` and shutdown flush it first.
         An `index` of the whole document, not an update: an update reads the record back first,
         and reading a record that is not yet searchable makes Elasticsearch refresh the records
         index, which cost every change a refresh of an index nobody waits on.
         """
         if record_id is not None:
             document = {**_stored(change, record_id), "counts": stored_counts(counts)}
-            await self._write_record(record_id, "index", document)
+            action = {"index": {"_index": RECORDS_INDEX, "_id": record_id}}
+            written = self.writes.write_later(action, document)
+            written.add_done_callback(partial(_log_unwritten, record_id, "index"))
+
+    async def flush(self) -> None:
+        """Wait for the queued record writes (`record_counts`)."""
+        await self.writes.flush()
 
     async def _write_record(
         self, record_id: str | None, op: str, source: Mapping[str, Any]
@@ -264,15 +274,11 @@ class StatusHistory:
         (engine/batches.py), without a refresh; a failure is logged, the change stands."""
         if record_id is None:
             return
-        try:
-            item = await self.writes.write(
-                {op: {"_index": RECORDS_INDEX, "_id": record_id}}, source
-            )
-        except ElasticsearchError as error:
-            log.warning("change record %s not written (%s): %s", record_id, op, error)
-            return
-        if int(item.get("status") or 500) >= 300:
-            log.warning("change record %s not written (%s): %s", record_id, op, item.get("error"))
+        written = asyncio.ensure_future(
+            self.writes.write({op: {"_index": RECORDS_INDEX, "_id": record_id}}, source)
+        )
+        await asyncio.wait([written])
+        _log_unwritten(record_id, op, written)
 
     async def link_task(self, record_id: str | None, task_id: str) -> None:
         """The task an asynchronous change runs as (best effort); `task_done` finds it by it."""
@@ -340,6 +346,7 @@ class StatusHistory:
     async def _records_visible(self) -> None:
         """Refresh the records (shared by concurrent readers), so records and counts written
         before this read are listed; if that fails, the listing is read as it is (logged)."""
+        await self.writes.flush()  # counts queued by this process (`record_counts`)
         try:  # no records index yet: the refresh answers with no shards, and nothing is listed
             await self.refreshes.visible(RECORDS_INDEX)
         except ChangeNotVisible as error:
@@ -370,6 +377,18 @@ class StatusHistory:
 
 
 READ_PARAMS = {"ignore_unavailable": True, "allow_no_indices": True}
+
+
+def _log_unwritten(record_id: str, op: str, written: asyncio.Future[dict[str, Any]]) -> None:
+    """Log a best-effort record write that failed: as a whole, or its item."""
+    if written.cancelled():
+        return
+    if (error := written.exception()) is not None:
+        log.warning("change record %s not written (%s): %s", record_id, op, error)
+    elif int(written.result().get("status") or 500) >= 300:
+        log.warning(
+            "change record %s not written (%s): %s", record_id, op, written.result().get("error")
+        )
 
 
 def _stored(change: ChangeRecord, record_id: str) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from contextlib import suppress
@@ -204,7 +203,9 @@ class StatusService:
 
         The write holds an admission slot (engine/admission.py: Overloaded before anything is
         recorded or sent when too many wait); when it returns, the change is visible to search,
-        as with Kibana's `refresh=true` (engine/refreshes.py; ChangeNotVisible otherwise).
+        as with Kibana's `refresh=true`: the write's own when it is alone on its alias, else a
+        shared one (engine/refreshes.py; ChangeNotVisible when that fails). Its counts go on
+        its change record after the answer (`StatusHistory.record_counts`).
         """
         self._check_size(change)
         params, body = update_by_query_request(change, self.options)  # guarded before any I/O
@@ -216,31 +217,33 @@ class StatusService:
         record = change_record(change, body["script"]["params"]["updated_at"])
         recording = self._recorded(record, body)  # written while the write waits for a slot
         async with self.admission.slot_after(alias, recording) as (record_id, body):
+            # Alone on its alias, the write is Kibana's own, `refresh=true`: a shared refresh
+            # saves nothing then, and costs a round trip (docs/performance.md, "Refresh")
+            shared_refresh = self.options.coalesce_refresh and (
+                len(chunks) > 1 or not self.admission.alone(alias)
+            )
+            if self.options.coalesce_refresh and not shared_refresh:
+                params = {**params, "refresh": True}
             try:
                 result = await self._update(alias, body, params, chunks)
             except ElasticsearchError as error:  # a 409 (conflicts=abort) still carries counts
                 self._observe(change, error.body())
                 failure = error
         if failure is not None:
-            await asyncio.gather(
-                self._count_on_record(record, record_id, failure.body()),
-                self._partial_visible(alias, failure),
-            )
+            self._count_on_record(record, record_id, failure.body())
+            if shared_refresh:
+                await self._partial_visible(alias, failure)
             raise failure
         self._observe(change, result.json())
-        if self.options.coalesce_refresh:  # the record's counts are written meanwhile
-            await asyncio.gather(
-                self._count_on_record(record, record_id, result.json()),
-                self.refreshes.visible(alias),
-            )
-        else:
-            await self._count_on_record(record, record_id, result.json())
+        self._count_on_record(record, record_id, result.json())
+        if shared_refresh:
+            await self.refreshes.visible(alias)
         return result
 
     async def _partial_visible(self, alias: str, failure: ElasticsearchError) -> None:
         """A failed call that still changed alerts (a 409's counts) is refreshed too, as
         `refresh=true` does; the caller hears the original error either way."""
-        if self.options.coalesce_refresh and UpdateCounts.from_response(failure.body()):
+        if UpdateCounts.from_response(failure.body()):
             with suppress(ChangeNotVisible):  # logged by the coalescer; the write's error wins
                 await self.refreshes.visible(alias)
 
@@ -256,12 +259,13 @@ class StatusService:
         record_id = await self.history.record(record)
         return record_id, with_history_ref(body, record_id)
 
-    async def _count_on_record(
+    def _count_on_record(
         self, record: ChangeRecord, record_id: str | None, response: object
     ) -> None:
-        """Elasticsearch's counts on the change record (best effort: the change is made)."""
+        """Elasticsearch's counts on the change record: queued, best effort (the change is
+        made; engine/history.py, `record_counts`)."""
         if record_id is not None and (counts := UpdateCounts.from_response(response)):
-            await self.history.record_counts(record_id, record, counts)
+            self.history.record_counts(record_id, record, counts)
 
     def _observe(self, change: StatusChange, body: object) -> None:
         """Tell the observer (metrics, request log) what Elasticsearch did."""

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 
 import orjson
 from elastic_transport import (
+    AiohttpHttpNode,
     AsyncTransport,
     ConnectionError,
     ConnectionTimeout,
@@ -54,6 +55,27 @@ class _NdjsonBytes(_JsonBytes):
         if isinstance(data, bytes):
             return data
         return b"".join(orjson.dumps(line) + b"\n" for line in data)
+
+
+# How many response headers an answer may carry. OpenSearch (2.15 on) adds a `TASK_RESOURCE_USAGE`
+# header per scroll batch to a by-query answer (opensearch-project/OpenSearch#18245): two per
+# 1,000 alerts, beyond aiohttp's default of 128 from about 64,000 alerts. A million alerts bring
+# about 2,000 (half a megabyte).
+MAX_RESPONSE_HEADERS = 1_000_000
+
+
+class _AiohttpNode(AiohttpHttpNode):
+    """elastic-transport's aiohttp node, its session reading up to MAX_RESPONSE_HEADERS headers.
+
+    The limit is the session's default for its requests (aiohttp's `ClientSession(max_headers=)`),
+    which elastic-transport does not expose; without it a closure of 100,000 alerts on OpenSearch
+    is done but answered "Too many headers received".
+    """
+
+    def _create_aiohttp_session(self) -> None:
+        super()._create_aiohttp_session()
+        if self.session is not None:
+            self.session._max_headers = MAX_RESPONSE_HEADERS
 
 
 _SERIALIZERS: dict[str, Serializer] = {
@@ -227,7 +249,7 @@ class Gateway:
         )
         self._transport = AsyncTransport(
             [node],
-            node_class="aiohttp",
+            node_class=_AiohttpNode,
             serializers=_SERIALIZERS,
             max_retries=connection.max_retries,
             retry_on_timeout=False,

@@ -13,7 +13,13 @@ from alertstatus.tasks.models import TaskProgress, validate_task_id
 
 router = SpacedRouter(route_class=dialect_route(ALERTSTATUS), tags=["Tasks"])
 
-TaskId = Annotated[str, Depends(validate_task_id)]  # checked before it reaches a URL
+
+async def task_id_of(task_id: str) -> str:
+    """The path's task id, checked before it reaches a URL."""
+    return validate_task_id(task_id)
+
+
+TaskId = Annotated[str, Depends(task_id_of)]
 
 
 @router.get("/api/alertstatus/tasks/{task_id}", summary="Progress of an asynchronous status change")
