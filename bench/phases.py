@@ -308,8 +308,9 @@ class Bench:
         for round_number in range(sizes.repeat):
             order = variants[::-1] if round_number % 2 else variants  # none always runs first
             plans: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {}
+            spaces = [f"{self.prefix}-p3-{clients}-{number}" for number in range(len(variants))]
             for variant in order:
-                space = f"{self.prefix}-p3-{clients}-{variants.index(variant)}"
+                space = spaces[variants.index(variant)]
                 alias = await seed_space(self.gateway, space, sizes.p3_alerts)
                 target = self._p3_target(variant)
                 plans[variant] = self._p3_requests(space, alias, target, sizes.requests_at(clients))
@@ -320,8 +321,8 @@ class Bench:
             if clients == 1:
                 for variant, latencies in (await self._one_by_one(http, plans)).items():
                     self._pool(pooled, peaks, variant, clients, (latencies, sum(latencies)))
-                for variant in order:
-                    await drop_space(self.gateway, f"{self.prefix}-p3-1-{variants.index(variant)}")
+                for space in spaces:
+                    await drop_space(self.gateway, space)
         rows = {}
         for variant in variants:
             row = self._latency_row("P3", variant, pooled[variant], clients)

@@ -222,7 +222,7 @@ class StatusService:
             shared_refresh = self.options.coalesce_refresh and (
                 len(chunks) > 1 or not self.admission.alone(alias)
             )
-            if self.options.coalesce_refresh and not shared_refresh:
+            if not shared_refresh:  # (without coalescing, `refresh=true` already)
                 params = {**params, "refresh": True}
             try:
                 result = await self._update(alias, body, params, chunks)
