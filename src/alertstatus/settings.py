@@ -223,7 +223,10 @@ class Settings(BaseSettings):
     max_terms_count_cache_seconds: float = Field(
         default=300.0,
         ge=0,
-        description="How long an alias's `index.max_terms_count` is cached before re-reading.",
+        description=(
+            "How long an alias's `index.max_terms_count` and primary shard count (one settings"
+            " read) are cached before re-reading."
+        ),
     )
 
     # --- throughput: refreshes and admission (docs/performance.md) -----------------------------
