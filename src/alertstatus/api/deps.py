@@ -49,16 +49,12 @@ T = TypeVar("T")
 # --- services -------------------------------------------------------------------------------------
 
 
-def built_services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     """The process's services (`create_app` builds them at start-up)."""
     built: Services | None = getattr(request.app.state, "services", None)
     if built is None:
         raise RuntimeError("the app has not started: services are built in its lifespan")
     return built
-
-
-async def services(request: Request) -> Services:
-    return built_services(request)
 
 
 ServicesDep = Annotated[Services, Depends(services)]
@@ -84,7 +80,7 @@ def from_services(part: Callable[[Services], T]) -> Callable[[Request], Awaitabl
     """A dependency yielding one part of the services."""
 
     async def dependency(request: Request) -> T:
-        return part(built_services(request))
+        return part(await services(request))
 
     return dependency
 
@@ -110,16 +106,12 @@ AuthenticatorDep = Annotated[
 SPACE_STATE_KEY = "space_id"
 
 
-def request_space(request: Request) -> str:
+async def space_of(request: Request) -> str:
     """The space this request acts in, validated before it can reach an index name."""
     bound = getattr(request.state, SPACE_STATE_KEY, None)
     if isinstance(bound, str):
         return bound
     return validate_space_id(request.path_params.get("space_id", DEFAULT_SPACE))
-
-
-async def space_of(request: Request) -> str:
-    return request_space(request)
 
 
 def configured_space(read: Callable[[Settings], str]) -> Callable[[Request], Awaitable[None]]:
@@ -129,8 +121,7 @@ def configured_space(read: Callable[[Settings], str]) -> Callable[[Request], Awa
     """
 
     async def bind(request: Request) -> None:
-        app_settings: Settings = request.app.state.settings
-        setattr(request.state, SPACE_STATE_KEY, validate_space_id(read(app_settings)))
+        setattr(request.state, SPACE_STATE_KEY, validate_space_id(read(await settings(request))))
 
     return bind
 
@@ -175,7 +166,7 @@ def require(
                 else f"API [{request.method} {request.url.path}] is unauthorized for user, "
                 f"this action is granted by the role [{role.value}]"
             )
-        space_id = request_space(request) if in_space else DEFAULT_SPACE
+        space_id = await space_of(request) if in_space else DEFAULT_SPACE
         note_caller(actor=principal.name, space=space_id)
         if in_space and not principal.may_enter(space_id):
             raise Forbidden(f"Unauthorized to access space [{space_id[:100]}]")
