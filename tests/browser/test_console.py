@@ -5,6 +5,7 @@ sign out (docs/console.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Iterator
@@ -13,7 +14,8 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright import sync_api
+from playwright.sync_api import Page, Route, expect
 
 from alertstatus.engine.indices import alerts_alias
 from tests.browser.conftest import BASIC_PASSWORD, BASIC_USER, sign_in, snap
@@ -289,6 +291,30 @@ def test_sign_out_ends_the_session(page: Page, console_url: str, admin_authoriza
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     old = {cookie["name"]: cookie["value"] for cookie in cookies}
     assert httpx.get(f"{console_url}/api/alertstatus/whoami", cookies=old).status_code == 401
+
+
+def test_answers_that_arrive_after_sign_out_are_dropped(
+    page: Page, console_url: str, admin_authorization: str
+) -> None:
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/api/detection_engine/signals/search", hold)
+    with page.expect_request("**/api/detection_engine/signals/search"):
+        sign_in(page, console_url, admin_authorization)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#error")).to_have_text("You are signed out.")
+
+    assert held
+    for route in held:  # the ended session's searches reach the service only now: 401s
+        with contextlib.suppress(sync_api.Error):  # a request the page dropped has no route
+            route.continue_()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#error").text_content() == "You are signed out."
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#alerts-view")).to_be_hidden()
 
 
 def test_sign_in_as_a_basic_user(page: Page, console_url: str) -> None:

@@ -4,6 +4,9 @@
 
 const SESSION = "/api/alertstatus/session";
 let csrfToken = null;
+// Every request a session starts carries this signal. Signing out aborts it first, so an answer
+// that arrives afterwards (a 401, once the session has ended) is dropped, not shown.
+let session = new AbortController();
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -37,7 +40,7 @@ export function spacePrefix(space) {
 
 export async function call(method, path, { body, headers = {}, space } = {}) {
   const url = spacePrefix(space) + path;
-  const init = { method, headers: { ...headers }, credentials: "same-origin" };
+  const init = { method, headers: { ...headers }, credentials: "same-origin", signal: session.signal };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -49,7 +52,8 @@ export async function call(method, path, { body, headers = {}, space } = {}) {
   let response;
   try {
     response = await fetch(url, init);
-  } catch {
+  } catch (error) {
+    if (isDropped(error)) throw error;
     throw new ApiError(0, "The service did not answer. Check that it is running.");
   }
   const text = await response.text();
@@ -89,7 +93,14 @@ export function whoami() {
   return call("GET", "/api/alertstatus/whoami");
 }
 
+// Work of a session that has ended: nothing to show, nothing to report.
+export function isDropped(error) {
+  return error?.name === "AbortError";
+}
+
 export async function signOut() {
+  session.abort();
+  session = new AbortController();
   try {
     await call("DELETE", SESSION);
   } finally {

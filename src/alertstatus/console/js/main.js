@@ -1,7 +1,7 @@
 // The console's controller: sign-in, the URL state, and wiring the views to the API.
 // Read docs/console.md first; each module here says what it calls.
 
-import { ApiError, call, resume, signIn, signOut } from "./api.js";
+import { ApiError, call, isDropped, resume, signIn, signOut } from "./api.js";
 import { changeMatching, changeSelected, confirmChange, wireProgressClose } from "./actions.js";
 import { DIALECTS, loadChanges } from "./changes.js";
 import {
@@ -28,6 +28,7 @@ async function guarded(work) {
     showError("");
     return await work();
   } catch (error) {
+    if (isDropped(error)) return null;
     if (error instanceof ApiError && error.status === 401) return showSignIn(error.message);
     showError(error.message || "Something went wrong.");
     return null;
