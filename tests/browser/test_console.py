@@ -6,9 +6,11 @@ sign out (docs/console.md)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -25,6 +27,8 @@ pytestmark = pytest.mark.browser
 
 STATUS = "kibana.alert.workflow_status"
 REASON = "kibana.alert.workflow_reason"
+# What "Close all matching" says when no preview holds the filters' query (docs/console.md).
+NOTHING_TO_ACT_ON = "Nothing to act on until the preview shows the count for these filters."
 
 
 def es_count(es: Any, space_id: str, *filters: dict[str, Any]) -> int:
@@ -49,6 +53,15 @@ def window_of(page: Page) -> dict[str, Any]:
 def shown_count(page: Page) -> int:
     expect(page.locator("#count")).to_have_attribute("data-value", re.compile(r"^\d+$"))
     return int(page.locator("#count").get_attribute("data-value") or "-1")
+
+
+def wait_until_held(page: Page, held: list[Route]) -> None:
+    """Until a route handler has held a request (handlers run while the page is waited on)."""
+    for _ in range(200):
+        if held:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page sent no request to hold within 10 s")
 
 
 def test_sign_in_and_preview_a_time_range_counts_equal_elasticsearch(
@@ -128,6 +141,49 @@ def test_the_kql_bar_narrows_like_elasticsearch_and_says_what_is_wrong(
     expect(error).to_be_visible()
     assert "kibana.space_ids" in error.inner_text()
     assert "Traceback" not in error.inner_text() and "{" not in error.inner_text()
+    # The count on the screen is the last good query's; Close would not use it for these filters.
+    page.get_by_role("button", name="Close all matching…").click()
+    expect(error).to_have_text(NOTHING_TO_ACT_ON)
+    expect(page.locator("#confirm")).to_be_hidden()
+
+
+def test_a_late_answer_for_an_earlier_range_never_replaces_the_newer_one(
+    page: Page, console_url: str, admin_authorization: str, console_space, es
+) -> None:
+    space_id = console_space(90, days=3)
+    held: list[Route] = []
+
+    def hold_the_first_summary(route: Route) -> None:
+        if not held and "over_time" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/detection_engine/signals/search", hold_the_first_summary)
+    sign_in(page, console_url, admin_authorization, f"?space={space_id}&range=7d")
+    wait_until_held(page, held)  # the 7-day preview is waiting for its summary
+    page.get_by_role("button", name="Close all matching…").click()  # no count shown: no query
+    expect(page.locator("#error")).to_have_text(NOTHING_TO_ACT_ON)
+    expect(page.locator("#confirm")).to_be_hidden()
+
+    page.get_by_label("Time range").select_option("24h")
+    last_day = es_count(es, space_id, window_of(page))
+    assert 0 < last_day < 90
+    expect(page.locator("#count")).to_have_attribute("data-value", str(last_day))
+    expect(page.locator("#alerts-body tr")).to_have_count(min(last_day, 25))
+
+    with contextlib.suppress(sync_api.Error):  # the page has dropped it: nothing to send
+        held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#count").get_attribute("data-value") == str(last_day)
+    page.get_by_role("button", name="Close all matching…").click()
+    expect(page.locator("#confirm-title")).to_have_text(f"Close {last_day} alerts?")
+    # The query Close would send, in the dialog's folded "Query" (so not rendered text).
+    confirmed = json.loads(page.locator("#confirm-query").text_content() or "")
+    bounds = confirmed["bool"]["filter"][0]["range"]["@timestamp"]
+    span = datetime.fromisoformat(bounds["lte"]) - datetime.fromisoformat(bounds["gte"])
+    assert span == timedelta(hours=24)
+    page.locator("#confirm-cancel").click()
 
 
 def test_sort_and_page_the_table(
@@ -302,12 +358,11 @@ def test_answers_that_arrive_after_sign_out_are_dropped(
         held.append(route)
 
     page.route("**/api/detection_engine/signals/search", hold)
-    with page.expect_request("**/api/detection_engine/signals/search"):
-        sign_in(page, console_url, admin_authorization)
+    sign_in(page, console_url, admin_authorization)
+    wait_until_held(page, held)
     page.get_by_role("button", name="Sign out").click()
     expect(page.locator("#error")).to_have_text("You are signed out.")
 
-    assert held
     for route in held:  # the ended session's searches reach the service only now: 401s
         with contextlib.suppress(sync_api.Error):  # a request the page dropped has no route
             route.continue_()

@@ -38,9 +38,15 @@ export function spacePrefix(space) {
   return !space || space === "default" ? "" : `/s/${encodeURIComponent(space)}`;
 }
 
-export async function call(method, path, { body, headers = {}, space } = {}) {
+// `signal`: a request that a newer one makes moot (main.js, "supersede") is aborted by it too.
+export async function call(method, path, { body, headers = {}, space, signal } = {}) {
   const url = spacePrefix(space) + path;
-  const init = { method, headers: { ...headers }, credentials: "same-origin", signal: session.signal };
+  const init = {
+    method,
+    headers: { ...headers },
+    credentials: "same-origin",
+    signal: signal ? AbortSignal.any([session.signal, signal]) : session.signal,
+  };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -93,7 +99,7 @@ export function whoami() {
   return call("GET", "/api/alertstatus/whoami");
 }
 
-// Work of a session that has ended: nothing to show, nothing to report.
+// Work of a session that has ended, or superseded by newer work: nothing to show or report.
 export function isDropped(error) {
   return error?.name === "AbortError";
 }

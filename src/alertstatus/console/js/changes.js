@@ -31,10 +31,10 @@ function howMany(change) {
   return `${parts.join(", ")} of ${(result.total ?? 0).toLocaleString()}`;
 }
 
-export async function loadChanges(space, tbody, moreButton, cursor = null) {
+export async function loadChanges(space, tbody, moreButton, { cursor = null, signal } = {}) {
   const query = new URLSearchParams({ size: "25" });
   if (cursor) query.set("search_after", cursor);
-  const answer = await call("GET", `/api/alertstatus/changes?${query}`, { space });
+  const answer = await call("GET", `/api/alertstatus/changes?${query}`, { space, signal });
   const rows = answer.changes.map((change) => {
     const row = document.createElement("tr");
     row.append(
@@ -57,5 +57,5 @@ export async function loadChanges(space, tbody, moreButton, cursor = null) {
     tbody.append(row);
   }
   moreButton.hidden = !answer.next;
-  moreButton.onclick = () => loadChanges(space, tbody, moreButton, answer.next);
+  moreButton.onclick = () => loadChanges(space, tbody, moreButton, { cursor: answer.next });
 }

@@ -14,8 +14,17 @@ const ROLE_RANK = { viewer: 0, analyst: 1, admin: 2 };
 
 let caller = null;
 let state = readState();
-let current = null; // {query, window, total}: what the preview showed, and what an action uses
+let current = null; // {query, window, total}: what the preview shows, and what an action uses
 const selected = new Set();
+
+// What the page shows comes from the last request for it: starting one aborts the one before, so
+// a late answer never replaces a newer one, and no action uses a query the filters no longer show.
+let shown = new AbortController();
+function supersede() {
+  shown.abort();
+  shown = new AbortController();
+  return shown.signal;
+}
 
 function showError(message) {
   const box = $("error");
@@ -121,17 +130,19 @@ function stateToForm(window) {
   $("zone").textContent = timeZone();
 }
 
-async function compileKql(kql) {
+async function compileKql(kql, signal) {
   if (!kql) return null;
-  const answer = await call("POST", "/api/alertstatus/kql", { space: state.space, body: { kql } });
+  const answer = await call("POST", "/api/alertstatus/kql", { space: state.space, body: { kql }, signal });
   return answer.query;
 }
 
 async function renderAlerts() {
+  const signal = supersede();
+  current = null;
   const window = resolveWindow(state);
   stateToForm(window);
-  const query = buildQuery(state, window, await compileKql(state.kql));
-  const summary = await loadSummary(state.space, query, window, state.stack);
+  const query = buildQuery(state, window, await compileKql(state.kql, signal));
+  const summary = await loadSummary(state.space, query, window, state.stack, signal);
   current = { query, window, total: summary.total };
   $("count").textContent = summary.total.toLocaleString();
   $("count").dataset.value = String(summary.total);
@@ -152,9 +163,11 @@ async function renderAlerts() {
 }
 
 async function renderTable() {
+  if (!current) return renderAlerts(); // the preview it pages through is still loading
+  const signal = supersede();
   const pages = Math.max(1, Math.ceil(Math.min(current.total, MAX_ROWS) / PAGE_SIZE));
   const page = Math.min(Math.max(1, Number(state.page) || 1), pages);
-  const { rows } = await loadPage(state.space, current.query, state.sort, state.order, page);
+  const { rows } = await loadPage(state.space, current.query, state.sort, state.order, page, signal);
   selected.clear();
   $("alerts-body").replaceChildren(...rows.map(alertRow));
   $("select-page").checked = false;
@@ -242,6 +255,7 @@ async function act(status, scope) {
     const choice = await confirmChange({ status, count: ids.length, query: { ids: { values: ids } }, what: "the selected alerts" });
     if (choice) await changeSelected({ space: state.space, status, ids, ...choice });
   } else {
+    if (!current) return showError("Nothing to act on until the preview shows the count for these filters.");
     const exact = await count(state.space, current.query); // the count now, for this query
     if (exact === 0) return showError("No alert matches: nothing to change.");
     const choice = await confirmChange({ status, count: exact, query: current.query, what: "every matching alert" });
@@ -261,8 +275,11 @@ async function render({ push = false } = {}) {
   $("alerts-view").hidden = state.view !== "alerts";
   $("changes-view").hidden = state.view !== "changes";
   await guarded(async () => {
-    if (state.view === "changes") await loadChanges(state.space, $("changes-body"), $("more-changes"));
-    else await renderAlerts();
+    if (state.view === "changes") {
+      await loadChanges(state.space, $("changes-body"), $("more-changes"), { signal: supersede() });
+    } else {
+      await renderAlerts();
+    }
   });
 }
 

@@ -26,7 +26,7 @@ export async function count(space, query) {
   return answer.hits.total.value ?? answer.hits.total;
 }
 
-export async function loadSummary(space, query, window, stack) {
+export async function loadSummary(space, query, window, stack, signal) {
   const [interval, size] = histogramInterval(window);
   const body = {
     size: 0,
@@ -45,7 +45,7 @@ export async function loadSummary(space, query, window, stack) {
       users: { terms: { field: FIELDS.user, size: 5 } },
     },
   };
-  const answer = await call("POST", SEARCH, { space, body });
+  const answer = await call("POST", SEARCH, { space, body, signal });
   // A space with no alerts index yet: Elasticsearch answers with no shards and no aggregations.
   const aggregations = answer.aggregations ?? Object.fromEntries(
     Object.keys(body.aggs).map((name) => [name, { buckets: [] }]),
@@ -104,12 +104,12 @@ export function fillTop(list, buckets, onPick) {
 
 // One page of the table; the search asks for everything up to the page (no `from` in Kibana's
 // search body) and keeps its last PAGE_SIZE rows.
-export async function loadPage(space, query, sortField, order, page) {
+export async function loadPage(space, query, sortField, order, page, signal) {
   const upTo = Math.min(page * PAGE_SIZE, MAX_ROWS);
   const sort = [{ [sortField]: { order } }];
   if (sortField !== FIELDS.time) sort.push({ [FIELDS.time]: { order: "desc" } });
   const answer = await call("POST", SEARCH, {
-    space, body: { size: upTo, query, sort, _source: TABLE_FIELDS, track_total_hits: true },
+    space, body: { size: upTo, query, sort, _source: TABLE_FIELDS, track_total_hits: true }, signal,
   });
   return { rows: answer.hits.hits.slice((page - 1) * PAGE_SIZE), total: answer.hits.total.value };
 }
