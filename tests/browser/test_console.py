@@ -267,6 +267,29 @@ def test_close_a_time_range_with_a_reason_and_watch_it_reach_100(
     snap(page, "changes")
 
 
+def test_older_changes_page_through_the_records(
+    page: Page, console_url: str, admin_authorization: str, console_space
+) -> None:
+    space_id = console_space(5, days=1)
+    for index in range(27):  # 27 change records, newest first: a page of 25, then 2 older
+        changed = httpx.post(
+            f"{console_url}/s/{space_id}/api/detection_engine/signals/status",
+            json={"status": "closed" if index % 2 == 0 else "open", "query": {"match_all": {}}},
+            headers={"authorization": admin_authorization, "kbn-xsrf": "tests"},
+            timeout=30,
+        )
+        assert changed.status_code == 200, changed.text
+    sign_in(page, console_url, admin_authorization, f"?space={space_id}&view=changes")
+    rows = page.locator("#changes-body tr")
+    expect(rows).to_have_count(25)
+    expect(rows.first.locator("td").nth(3)).to_have_text("closed by a query")  # the 27th
+    page.get_by_role("button", name="Older changes").click()
+    expect(rows).to_have_count(27)
+    expect(rows.last.locator("td").nth(3)).to_have_text("closed by a query")  # the first
+    expect(rows.nth(25).locator("td").nth(3)).to_have_text("open by a query")
+    expect(page.get_by_role("button", name="Older changes")).to_be_hidden()
+
+
 @pytest.fixture(scope="module")
 def throttled_console_url(es_url: str) -> Iterator[str]:
     """A service whose changes crawl (1 alert/s): a change is still running when it is cancelled."""

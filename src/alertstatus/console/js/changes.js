@@ -31,7 +31,8 @@ function howMany(change) {
   return `${parts.join(", ")} of ${(result.total ?? 0).toLocaleString()}`;
 }
 
-export async function loadChanges(space, tbody, moreButton, { cursor = null, signal } = {}) {
+// One page of records into `tbody` (appended after `cursor`); the cursor of the next, or null.
+export async function loadChanges(space, tbody, { cursor = null, signal } = {}) {
   const query = new URLSearchParams({ size: "25" });
   if (cursor) query.set("search_after", cursor);
   const answer = await call("GET", `/api/alertstatus/changes?${query}`, { space, signal });
@@ -56,6 +57,5 @@ export async function loadChanges(space, tbody, moreButton, { cursor = null, sig
     row.append(empty);
     tbody.append(row);
   }
-  moreButton.hidden = !answer.next;
-  moreButton.onclick = () => loadChanges(space, tbody, moreButton, { cursor: answer.next });
+  return answer.next ?? null;
 }

@@ -266,6 +266,13 @@ async function act(status, scope) {
 
 // --- the changes view and routing -------------------------------------------------------------
 
+async function renderChanges(cursor = null) {
+  const more = $("more-changes");
+  const next = await loadChanges(state.space, $("changes-body"), { cursor, signal: supersede() });
+  more.hidden = !next;
+  more.onclick = () => guarded(() => renderChanges(next));
+}
+
 async function render({ push = false } = {}) {
   writeState(state, { push });
   for (const link of document.querySelectorAll("#nav a")) {
@@ -275,11 +282,8 @@ async function render({ push = false } = {}) {
   $("alerts-view").hidden = state.view !== "alerts";
   $("changes-view").hidden = state.view !== "changes";
   await guarded(async () => {
-    if (state.view === "changes") {
-      await loadChanges(state.space, $("changes-body"), $("more-changes"), { signal: supersede() });
-    } else {
-      await renderAlerts();
-    }
+    if (state.view === "changes") await renderChanges();
+    else await renderAlerts();
   });
 }
 
