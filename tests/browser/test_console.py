@@ -21,6 +21,7 @@ from playwright.sync_api import Page, Route, expect
 
 from alertstatus.engine.indices import alerts_alias
 from tests.browser.conftest import BASIC_PASSWORD, BASIC_USER, sign_in, snap
+from tests.conftest import status_path
 from tests.serving import served
 
 pytestmark = pytest.mark.browser
@@ -273,7 +274,7 @@ def test_older_changes_page_through_the_records(
     space_id = console_space(5, days=1)
     for index in range(27):  # 27 change records, newest first: a page of 25, then 2 older
         changed = httpx.post(
-            f"{console_url}/s/{space_id}/api/detection_engine/signals/status",
+            console_url + status_path(space_id),
             json={"status": "closed" if index % 2 == 0 else "open", "query": {"match_all": {}}},
             headers={"authorization": admin_authorization, "kbn-xsrf": "tests"},
             timeout=30,

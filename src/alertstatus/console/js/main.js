@@ -163,7 +163,7 @@ async function renderAlerts() {
 }
 
 async function renderTable() {
-  if (!current) return renderAlerts(); // the preview it pages through is still loading
+  if (!current) return renderAlerts(); // no preview of these filters yet (loading, or failed)
   const signal = supersede();
   const pages = Math.max(1, Math.ceil(Math.min(current.total, MAX_ROWS) / PAGE_SIZE));
   const page = Math.min(Math.max(1, Number(state.page) || 1), pages);
